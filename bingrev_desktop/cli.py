@@ -1,0 +1,143 @@
+"""Command line: ``bingrev-desktop`` opens the window; subcommands run headless.
+
+    bingrev-desktop [--demo] [--api-base URL] [SESSION.bingrev]
+    bingrev-desktop search IMAGE_URL [--mkt M] [--crop L,T,R,B] [--count N] [--json]
+    bingrev-desktop demo [--port N]
+
+Every failure ends with one plain line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .core.client import SearchOutcome
+from .core.credentials import CredentialStore, KeyStorageError
+from .core.errors import BingrevError
+from .core.request import Crop, SearchRequest, ValidationError
+from .core.service import SearchService
+from .core.settings import API_KEY_ENV, resolve_api_base
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+SUBCOMMANDS = ("search", "demo")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line (no usage dump) with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def _safe(text: object) -> str:
+    """Remote text without control characters, so it cannot drive the terminal."""
+    return "".join(c if c.isprintable() else " " for c in str(text))
+
+
+def parse_crop(text: str) -> Crop:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 4:
+        raise ValidationError("--crop takes four numbers: left,top,right,bottom (e.g. 0,0,0.5,1)")
+    return Crop(*parts)  # type: ignore[arg-type]  # Crop validates and converts text
+
+
+def search_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bingrev-desktop search", description="Run one reverse image search.")
+    p.add_argument("image_url", help="web address (http/https) of the image to search for")
+    p.add_argument("--mkt", help="Bing market, e.g. en-US or de-DE")
+    p.add_argument("--crop", help="search only part of the image: left,top,right,bottom as 0..1")
+    p.add_argument("--count", help="number of results, 1..150")
+    p.add_argument("--json", action="store_true", help="print the service's full JSON answer")
+    p.add_argument("--api-base", help="API address (default: $BINGREV_API_BASE or xcrawl)")
+    p.add_argument("--timeout", type=float, default=90.0, help="overall deadline in seconds")
+    return p
+
+
+def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(outcome.response.raw, indent=2, ensure_ascii=False))
+        return
+    response = outcome.response
+    cached = "cached" if response.metadata.cached else "fresh"
+    credits = response.credits_used if response.credits_used is not None else "?"
+    print(f"{len(response.results)} results in {outcome.elapsed:.1f} s ({cached}, "
+          f"{credits} credit(s) used)")
+    for item in response.results:
+        print(f"{item.position:>4}  {_safe(item.size_label):>13}  {_safe(item.domain or '-')}")
+        print(f"      {_safe(item.display_title)}")
+        print(f"      page:  {_safe(item.source or '-')}")
+        print(f"      image: {_safe(item.image_url or '(no image address)')}")
+
+
+async def _run_search(args: argparse.Namespace) -> int:
+    request = SearchRequest.create(
+        args.image_url,
+        crop=parse_crop(args.crop) if args.crop else None,
+        mkt=args.mkt,
+        count=args.count,
+    )
+    api_base = resolve_api_base(args.api_base)
+    key = await CredentialStore().aload()
+    if not key:
+        raise KeyStorageError(
+            f"No API key found. Set {API_KEY_ENV}, or save a key in the app (Settings)."
+        )
+    async with SearchService(api_base, key, deadline=args.timeout) as service:
+        outcome = await service.client.search(request)
+    print_outcome(outcome, args.json)
+    return EXIT_OK
+
+
+def run_search(argv: Sequence[str]) -> int:
+    args = search_parser().parse_args(argv)
+    try:
+        return asyncio.run(_run_search(args))
+    except ValidationError as exc:
+        print(f"bingrev-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BingrevError as exc:
+        status = f" [HTTP {exc.detail.status}]" if exc.detail.status else ""
+        print(f"bingrev-desktop: {exc.title}: {exc}{status}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("bingrev-desktop: cancelled", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bingrev-desktop", description=__doc__,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("session", nargs="?", help="a .bingrev case file to open")
+    p.add_argument("--demo", action="store_true",
+                   help="try the app with built-in sample data (no key or network needed)")
+    p.add_argument("--api-base", help="API address (advanced)")
+    p.add_argument("--version", action="version", version=f"bingrev-desktop {__version__}")
+    p.add_argument("--verbose", action="store_true", help="more detail in the log file")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("QT_API", "pyside6")  # qasync must pick PySide6
+    if argv and argv[0] == "search":
+        return run_search(argv[1:])
+    if argv and argv[0] == "demo":
+        from .demo.__main__ import main as demo_main
+
+        return demo_main(argv[1:])
+    args = gui_parser().parse_args(argv)
+    try:
+        if args.api_base:
+            resolve_api_base(args.api_base)
+    except ValidationError as exc:
+        print(f"bingrev-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from .ui.app import run_app  # Qt is imported only when a window is wanted
+
+    return run_app(args)

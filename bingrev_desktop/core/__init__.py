@@ -1,0 +1,1 @@
+"""Qt-free core: request validation, crop maths, response parsing, the API client."""

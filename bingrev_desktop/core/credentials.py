@@ -1,0 +1,150 @@
+"""The API key in the OS keyring (service ``bingrev-desktop``), never in a file.
+
+Keyring calls are synchronous D-Bus/OS calls that may wait for an unlock
+prompt, so the ``a*`` coroutines run them in a worker thread. When no keyring
+backend works, the key can be kept in memory for this run only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from .errors import BingrevError, ErrorDetail
+from .redact import register_secret
+from .settings import API_KEY_ENV
+
+log = logging.getLogger("bingrev_desktop.credentials")
+
+SERVICE_NAME = "bingrev-desktop"
+ACCOUNT_NAME = "xcrawl-api-key"
+MAX_KEY_LENGTH = 512
+
+
+class KeyStorageError(BingrevError):
+    title = "Cannot use the password store"
+
+
+def validate_key_text(raw: str) -> str:
+    key = (raw or "").strip()
+    if not key:
+        raise KeyStorageError("The API key is empty.")
+    if len(key) > MAX_KEY_LENGTH or any(c.isspace() or not c.isprintable() for c in key):
+        raise KeyStorageError(
+            "That does not look like an API key: it has spaces, line breaks or is too long. "
+            "Copy the key again from your xcrawl account page."
+        )
+    return key
+
+
+def _backend_usable(backend: KeyringBackend) -> bool:
+    module = type(backend).__module__
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return False
+    if module.startswith("keyring.backends.chainer"):
+        return bool(getattr(backend, "backends", ()))
+    return True
+
+
+class CredentialStore:
+    """Where the key comes from, in order: environment, this-run key, keyring."""
+
+    def __init__(self, service: str = SERVICE_NAME, account: str = ACCOUNT_NAME) -> None:
+        self.service, self.account = service, account
+        self._session_key: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CredentialStore(service={self.service!r})"
+
+    # -- synchronous API: call these from a worker thread only -----------------
+    def backend_name(self) -> str:
+        backend = keyring.get_keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    def keyring_available(self) -> bool:
+        return _backend_usable(keyring.get_keyring())
+
+    def load(self) -> str | None:
+        env_key = os.environ.get(API_KEY_ENV, "").strip()
+        if env_key:
+            register_secret(env_key)
+            return env_key
+        if self._session_key:
+            return self._session_key
+        if not self.keyring_available():
+            return None
+        try:
+            key = keyring.get_password(self.service, self.account)
+        except keyring.errors.KeyringError as exc:
+            raise self._storage_error("read", exc) from None
+        register_secret(key)
+        return key or None
+
+    def save(self, raw_key: str) -> None:
+        key = validate_key_text(raw_key)
+        register_secret(key)
+        if not self.keyring_available():
+            raise KeyStorageError(
+                "This computer has no password store (keyring) the app can use, so the key "
+                "cannot be saved. You can still use it for this session only.",
+                ErrorDetail(cause=f"backend: {self.backend_name()}"),
+            )
+        try:
+            keyring.set_password(self.service, self.account, key)
+        except keyring.errors.KeyringError as exc:
+            raise self._storage_error("save", exc) from None
+        self._session_key = None
+        log.info("API key saved to the keyring (%s)", self.backend_name())
+
+    def delete(self) -> None:
+        self._session_key = None
+        if not self.keyring_available():
+            return
+        try:
+            keyring.delete_password(self.service, self.account)
+        except keyring.errors.PasswordDeleteError:
+            pass  # nothing stored: already the state the user asked for
+        except keyring.errors.KeyringError as exc:
+            raise self._storage_error("remove", exc) from None
+
+    def use_for_this_session(self, raw_key: str) -> None:
+        key = validate_key_text(raw_key)
+        register_secret(key)
+        self._session_key = key
+
+    @property
+    def has_session_key(self) -> bool:
+        return self._session_key is not None
+
+    def _storage_error(self, verb: str, exc: Exception) -> KeyStorageError:
+        if isinstance(exc, keyring.errors.KeyringLocked):
+            message = ("The password store is locked. Unlock it (log in again or open your "
+                       "keyring app) and try again.")
+        elif verb == "read":
+            message = "The API key could not be read from the password store."
+        else:
+            message = f"Could not {verb} the API key in the password store."
+        return KeyStorageError(
+            message, ErrorDetail(cause=f"{type(exc).__name__}: {exc} ({self.backend_name()})")
+        )
+
+    # -- async wrappers: safe to await from the GUI loop -----------------------
+    async def aload(self) -> str | None:
+        return await asyncio.to_thread(self.load)
+
+    async def asave(self, raw_key: str) -> None:
+        await asyncio.to_thread(self.save, raw_key)
+
+    async def adelete(self) -> None:
+        await asyncio.to_thread(self.delete)
+
+    async def akeyring_available(self) -> bool:
+        return await asyncio.to_thread(self.keyring_available)
+
+    async def abackend_name(self) -> str:
+        return await asyncio.to_thread(self.backend_name)

@@ -1,0 +1,134 @@
+"""Download images (previews, thumbnails) with bounded concurrency and a byte cap.
+
+Only bytes are fetched here; decoding with an allocation limit happens in the
+Qt layer, off the GUI thread. No credentials are ever sent with these requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import httpx
+
+from .errors import ErrorDetail, ImageError, excerpt
+from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
+from .request import validate_image_url
+
+log = logging.getLogger("bingrev_desktop.fetcher")
+
+THUMBNAIL_MAX_BYTES = 4 * 1024 * 1024
+PREVIEW_MAX_BYTES = 30 * 1024 * 1024
+
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "png"),
+    (b"\xff\xd8\xff", 0, "jpeg"),
+    (b"GIF87a", 0, "gif"),
+    (b"GIF89a", 0, "gif"),
+    (b"BM", 0, "bmp"),
+    (b"II*\x00", 0, "tiff"),
+    (b"MM\x00*", 0, "tiff"),
+    (b"\x00\x00\x01\x00", 0, "ico"),
+)
+
+
+def sniff_image_format(head: bytes) -> str | None:
+    """Image format from the first bytes; None when it is not a known image."""
+    for magic, offset, name in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis", b"heic", b"heix", b"mif1"):
+        return "avif" if head[8:11] == b"avi" else "heic"
+    stripped = head.lstrip()[:256].lower()
+    if stripped.startswith(b"<svg") or (stripped.startswith(b"<?xml") and b"<svg" in stripped):
+        return "svg"
+    return None
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedImage:
+    url: str
+    data: bytes
+    format: str
+    content_type: str | None
+
+
+class ImageFetcher:
+    """Fetches image bytes; at most ``concurrency`` downloads run at once."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, *, concurrency: int = 6, deadline: float = 45.0
+    ) -> None:
+        self._http = http
+        self._slots = asyncio.Semaphore(concurrency)
+        self.deadline = deadline
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        max_bytes: int = THUMBNAIL_MAX_BYTES,
+        progress: ProgressCallback | None = None,
+    ) -> FetchedImage:
+        url = validate_image_url(url)
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self.deadline):
+                    return await self._download(url, max_bytes, progress)
+            except TimeoutError:
+                raise ImageError(
+                    f"The image did not finish downloading within {self.deadline:.0f} seconds.",
+                    ErrorDetail(url=url, cause="deadline"),
+                ) from None
+
+    async def _download(
+        self, url: str, max_bytes: int, progress: ProgressCallback | None
+    ) -> FetchedImage:
+        try:
+            async with self._http.stream(
+                "GET", url, follow_redirects=True, headers={"Accept": "image/*,*/*;q=0.5"}
+            ) as response:
+                if response.status_code >= 400:
+                    raise ImageError(
+                        f"The image could not be downloaded (the site answered with error "
+                        f"{response.status_code}).",
+                        ErrorDetail(url=url, status=response.status_code),
+                    )
+                try:
+                    data = await read_capped(response, max_bytes, progress)
+                except BodyTooLargeError:
+                    raise ImageError(
+                        f"The image is larger than {human_size(max_bytes)}, which is more "
+                        "than this app will download.",
+                        ErrorDetail(url=url, status=response.status_code),
+                    ) from None
+                content_type = response.headers.get("content-type")
+        except httpx.HTTPError as exc:
+            error = transport_error(exc, url)
+            raise ImageError(str(error), error.detail) from exc
+        fmt = sniff_image_format(data[:64])
+        if fmt is None:
+            is_page = b"<html" in data[:2048].lower() or (content_type or "").startswith("text/")
+            message = (
+                "This address points to a web page, not to an image. Open the page, right-click "
+                "the picture and choose \u201cCopy image address\u201d."
+                if is_page
+                else "The address did not return an image."
+            )
+            raise ImageError(
+                message,
+                ErrorDetail(url=url, cause=f"content-type {content_type}",
+                            body_excerpt=excerpt(data[:300])),
+            )
+        return FetchedImage(url, data, fmt, content_type)

@@ -1,0 +1,124 @@
+"""Shared httpx plumbing: the one AsyncClient, capped body reads, error mapping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from .. import __version__
+from .errors import (
+    BingrevError,
+    ConnectionFailedError,
+    DeadlineExceededError,
+    ErrorDetail,
+    InvalidResponseError,
+)
+
+USER_AGENT = f"bingrev-desktop/{__version__}"
+# A search can take 10-30 s before the first byte, so the read timeout is generous;
+# the overall deadline (asyncio.timeout) is what bounds a slow drip.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=15.0, pool=15.0)
+# The pool is larger than any semaphore we hold, so cancelled requests cannot
+# exhaust it (encode/httpcore#1093).
+DEFAULT_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=16)
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+def make_http_client(**overrides: Any) -> httpx.AsyncClient:
+    """The app's one long-lived client. Create it inside the running loop."""
+    options: dict[str, Any] = {
+        "timeout": DEFAULT_TIMEOUT,
+        "limits": DEFAULT_LIMITS,
+        "headers": {"User-Agent": USER_AGENT},
+        "follow_redirects": False,
+        "trust_env": False,  # no surprise proxies from the environment for the key
+    }
+    options.update(overrides)
+    return httpx.AsyncClient(**options)
+
+
+class BodyTooLargeError(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body larger than {limit} bytes")
+        self.limit = limit
+
+
+async def read_capped(
+    response: httpx.Response, limit: int, progress: ProgressCallback | None = None
+) -> bytes:
+    """Read a streamed body, counting bytes as they arrive (Content-Length is not trusted)."""
+    declared = response.headers.get("content-length")
+    total = int(declared) if declared and declared.isdigit() else None
+    if total is not None and total > limit:
+        raise BodyTooLargeError(limit)
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        if received > limit:
+            raise BodyTooLargeError(limit)
+        chunks.append(chunk)
+        if progress is not None:
+            progress(received, total)
+    return b"".join(chunks)
+
+
+def transport_error(exc: httpx.HTTPError, url: str, attempts: int = 1) -> BingrevError:
+    """Map an httpx exception (no response) to a user-facing error."""
+    detail = ErrorDetail(url=url, cause=f"{type(exc).__name__}: {exc}", attempts=attempts)
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return ConnectionFailedError(
+            "Could not connect to the server. Check your internet connection, "
+            "or try again in a moment.",
+            detail,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return DeadlineExceededError(
+            "The server stopped answering. Try again in a moment.", detail
+        )
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return InvalidResponseError(
+            "The connection broke before the whole answer arrived. Try again.", detail
+        )
+    return ConnectionFailedError("A network error stopped the request. Try again.", detail)
+
+
+def server_message(body: bytes) -> str | None:
+    """The human message in an error body (``message`` or ``error``), if any."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    for key in ("message", "error", "msg", "detail"):
+        value = payload.get(key)
+        if isinstance(value, dict):
+            value = value.get("message")
+        if isinstance(value, str) and value.strip():
+            return str(value.strip()[:300])
+    return None
+
+
+def request_id(response: httpx.Response, body: bytes = b"") -> str | None:
+    for header in ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray"):
+        value: str | None = response.headers.get(header)
+        if value:
+            return value[:128]
+    try:
+        payload = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(payload, dict):
+        meta = payload.get("search_metadata")
+        for value in (payload.get("request_id"), meta.get("id") if isinstance(meta, dict) else None):
+            if isinstance(value, str):
+                return value[:128]
+    return None
+
+
+Sleeper = Callable[[float], Awaitable[None]]

@@ -1,0 +1,262 @@
+"""Deterministic search results shaped like the real ``bing_reverse_image`` answer.
+
+Results depend only on (image_url, crop, mkt): a seeded ``random.Random``
+drives everything, so the same request always gets the same list and a
+different crop or market gets a different one.  ``count`` only truncates
+(for counts of 5 or more the first N items are stable).
+
+Loose typing is intentional, like the real API: some items carry
+``width``/``height`` as strings and about one in six omit optional fields.
+Titles contain markup, ampersands, quotes and non-ASCII text because remote
+text must be escaped by clients.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import re
+import time
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from .contract import SearchParams
+from .images import MAX_DIMENSION, query_image_size, seed_for
+
+JSON = dict[str, Any]
+
+DOMAINS = (
+    "news.example.org", "blog.sample-photos.net", "cdn.picturebank.example",
+    "www.travel-journal.example.com", "images.stockly.test", "forum.photo-fans.example",
+    "shop.printmaker.example.net", "static.wallpaper-hub.example", "media.cityguide.example.org",
+    "photos.nordlys.example.no", "assets.designboard.example.com", "www.cafe-culture.example",
+)  # fmt: skip
+SUBJECTS = {
+    "lighthouse": ("lighthouse", "coastal lighthouse", "harbour light", "beacon at sea"),
+    "city": ("city skyline", "night city", "downtown towers", "urban skyline"),
+    "mountain": ("mountain range", "alpine peaks", "snowy summit", "mountain valley"),
+    "portrait": ("portrait", "studio portrait", "headshot", "profile photo"),
+    "sunset": ("sunset", "evening sky", "dusk panorama", "golden hour"),
+}
+GENERIC = ("abstract shapes", "colour study", "geometric print", "wallpaper", "poster design")
+TITLE_TEMPLATES = (
+    "{Subject} photo | {site}",
+    "Stunning {subject} wallpapers & backgrounds",
+    "<b>{Subject}</b> - free stock image",
+    '"{Subject}" by Zoë Martín',
+    "Café terrace with a {subject} view",
+    "{Subject} — Fotografía del día",
+    "10 tips for shooting a {subject} (2024 edition)",
+    "{Subject} 写真 | 東京フォト",
+    "Print: {subject} on canvas, 60×40 cm",
+    "{Subject} <script>alert('x')</script> &amp; more",
+    "Why the {subject} is everyone's favourite",
+    "Weekend trip: {subject} & seaside",
+)
+THUMB_HEIGHTS = (135, 135, 135, 120, 150, 180)
+ASPECTS = ((4, 3), (3, 2), (16, 9), (1, 1), (3, 4), (2, 3), (21, 9))
+OPTIONAL_FIELDS = ("date", "file_size", "cdn_original", "thumbnail_width", "thumbnail_height")
+_QUERY_PATH = re.compile(r"^/query/([a-z0-9-]+)\.png$")
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_search_id() -> str:
+    """A 26-character ULID-like id (48-bit ms time + 80 random bits)."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    return "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
+def utc_stamp(when: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(when))
+
+
+def query_identity(image_url: str) -> tuple[str, str | None, tuple[int, int]]:
+    """(picture seed, built-in scene name or None, size) for the query image."""
+    match = _QUERY_PATH.match(urlsplit(image_url).path)
+    if match and (size := query_image_size(match.group(1))) is not None:
+        return "q-" + match.group(1), match.group(1), size
+    # Unknown images get a stable made-up size so aspect-based features work.
+    rng = random.Random("size:" + image_url)
+    aw, ah = rng.choice(ASPECTS)
+    width = rng.choice((480, 640, 800, 1024, 1200))
+    return seed_for("copy", image_url), None, (width, max(1, round(width * ah / aw)))
+
+
+def _image_format(url: str) -> str:
+    path = urlsplit(url).path.lower()
+    for ext, fmt in ((".png", "png"), (".gif", "gif"), (".webp", "webp"), (".bmp", "bmp")):
+        if path.endswith(ext):
+            return fmt
+    return "jpeg"
+
+
+def bing_detail_link(original: str, width: int, height: int, rng: random.Random) -> str:
+    ident = f"{rng.getrandbits(160):040X}"
+    thid = "OIP." + "".join(
+        rng.choice("abcdefghijkmnopqrstuvwxyzABCDEFGH0123456789-") for _ in range(27)
+    )
+    return (
+        "https://www.bing.com/images/search?view=detailV2"
+        f"&ccid={rng.getrandbits(40):010x}&id={ident}&thid={thid}"
+        f"&mediaurl={quote(original, safe='')}&exph={height}&expw={width}&q=imgurl&FORM=IRPRST"
+    )
+
+
+def image_info(params: SearchParams) -> JSON:
+    _seed, _scene, (width, height) = query_identity(params.image_url)
+    url = params.image_url
+    return {
+        "domain": urlsplit(url).hostname or "",
+        "format": _image_format(url),
+        "link": "https://www.bing.com/images/search?q=imgurl%3A"
+        + quote(url, safe="")
+        + "&view=detailv2&iss=sbi",
+        "original": url,
+        "source": url,
+        "width": width,
+        "height": height,
+    }
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:40].strip("-") or "image"
+
+
+def _size_for(rng: random.Random, aspect: float, lo: int, hi: int) -> tuple[int, int]:
+    # Log-uniform widths give many small copies and a few big ones, like the web.
+    width = round(math.exp(rng.uniform(math.log(lo), math.log(hi))))
+    height = max(1, round(width / aspect))
+    if height > hi:
+        height, width = hi, max(1, round(hi * aspect))
+    return width, height
+
+
+def _largest_size(aspect: float) -> tuple[int, int]:
+    if aspect >= 1:
+        return MAX_DIMENSION, max(1, round(MAX_DIMENSION / aspect))
+    return max(1, round(MAX_DIMENSION * aspect)), MAX_DIMENSION
+
+
+def related_content(params: SearchParams, base_url: str) -> list[JSON]:
+    rng = random.Random("results:" + params.seed_text())
+    copy_seed, scene, (qw, qh) = query_identity(params.image_url)
+    aspect = qw / qh
+    subjects = SUBJECTS.get(scene or "", GENERIC)
+    domains = rng.sample(DOMAINS, k=rng.randint(5, 8))  # few domains so several results share one
+    span = min(params.count, 5)
+    largest_at = rng.randrange(span)
+    stringly_at = (largest_at + 1 + rng.randrange(max(1, span - 1))) % max(span, 1)
+    sparse_at = rng.randrange(span)
+    items: list[JSON] = []
+    for i in range(params.count):
+        is_copy = i == largest_at or rng.random() < 0.55
+        if i == largest_at:
+            width, height = _largest_size(aspect)
+        elif is_copy:
+            width, height = _size_for(rng, aspect, 120, 2400)
+        else:
+            aw, ah = rng.choice(ASPECTS)
+            width, height = _size_for(rng, aw / ah, 120, 3000)
+        seed = copy_seed if is_copy else seed_for(params.seed_text(), str(i))
+        fmt = rng.choice(("jpeg", "jpeg", "png"))
+        domain = rng.choice(domains)
+        subject = rng.choice(subjects)
+        title = rng.choice(TITLE_TEMPLATES).format(
+            subject=subject, Subject=subject.capitalize(), site=domain
+        )
+        original = f"{base_url}/img/{seed}.png?w={width}&h={height}"
+        thumb_h = min(height, rng.choice(THUMB_HEIGHTS))  # Bing never upscales thumbnails
+        thumb_w = min(width, 400, max(40, round(thumb_h * width / height)))
+        item: JSON = {
+            "position": i + 1,
+            "title": title,
+            "link": bing_detail_link(original, width, height, rng),
+            "source": f"{base_url}/site/{domain}/{_slug(title)}--{seed}--{width}x{height}.html",
+            "original": original,
+            "cdn_original": f"{original}&cdn=1",
+            "thumbnail": f"{base_url}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}",
+            "domain": domain,
+            "format": fmt,
+            "width": width,
+            "height": height,
+            "thumbnail_width": thumb_w,
+            "thumbnail_height": thumb_h,
+        }
+        day = rng.randrange(0, 3650)
+        stamp = time.gmtime(1_420_070_400 + day * 86400 + rng.randrange(86400))
+        if rng.random() < 0.8:
+            item["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
+        if rng.random() < 0.8:
+            per_pixel = 0.25 if fmt == "jpeg" else 1.1
+            item["file_size"] = (
+                f"{max(900, round(width * height * per_pixel * rng.uniform(0.6, 1.4)))} B"
+            )
+        if i == sparse_at or rng.random() < 1 / 6:
+            for name in rng.sample(OPTIONAL_FIELDS, k=rng.randint(2, len(OPTIONAL_FIELDS))):
+                item.pop(name, None)
+        if i != largest_at and (i == stringly_at or rng.random() < 0.08):
+            item["width"], item["height"] = str(width), str(height)
+        items.append(item)
+    return items
+
+
+def build_response(
+    params: SearchParams,
+    body: JSON,
+    base_url: str,
+    *,
+    cached: bool,
+    started: float,
+    search_id: str,
+) -> JSON:
+    """The full success payload; ``started`` is the time.time() of arrival."""
+    now = time.time()
+    return {
+        "search_metadata": {
+            "cached": cached,
+            "created_at": utc_stamp(started),
+            "id": search_id,
+            "json_endpoint": f"{base_url}/serp/{search_id}.json",
+            "processed_at": utc_stamp(now),
+            "raw_html_file": f"{base_url}/serp/{search_id}.html",
+            "status": "completed",
+            "total_time_taken": round(now - started, 3),
+        },
+        "search_parameters": dict(body),
+        "total_credits_used": 1,
+        "image_info": image_info(params),
+        "related_content": related_content(params, base_url),
+    }
+
+
+def wrong_shape(response: JSON) -> JSON:
+    """Mangle a good response the way a loosely-typed API might (fault ``wrong_shape``)."""
+    items: list[Any] = [dict(item) for item in response.get("related_content", [])]
+    while len(items) < 5:
+        items.append({"position": len(items) + 1, "title": "filler", "thumbnail": None})
+    items[0]["title"] = None
+    items[0]["unexpected_field"] = {"nested": [1, 2, 3]}
+    items[1].pop("position", None)
+    items[2].update(position="3", width="640", height="480", thumbnail_width="188")
+    for key in ("original", "cdn_original", "thumbnail", "link"):
+        items[3].pop(key, None)
+    items[4]["width"] = None
+    items.insert(2, "not-an-object")
+    items.insert(4, None)
+    items.append(["a", "list", "instead", "of", "an", "object"])
+    shaped = dict(response)
+    shaped["related_content"] = items
+    shaped["search_metadata"] = dict(response.get("search_metadata", {}), total_time_taken="13")
+    shaped["total_credits_used"] = "1"
+    shaped["pages_with_this_image"] = [
+        {
+            "title": "A page with this image",
+            "link": "https://news.example.org/story",
+            "thumbnail": None,
+        },
+        {"name": 42},
+    ]
+    shaped["related_searches"] = [{"query": "lighthouse at night", "link": None}]
+    return shaped

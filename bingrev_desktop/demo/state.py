@@ -1,0 +1,103 @@
+"""Shared, thread-safe state of one demo engine instance.
+
+Handler threads and the test thread touch this concurrently, so every
+mutable collection is guarded by one lock and only copies leave it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hmac
+import json
+import socket
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from .faults import FaultBoard
+
+_STORED_RESPONSES = 32  # /serp/<id>.json keeps only the most recent answers
+TOTAL_CREDITS = 1000
+
+
+class EngineState:
+    def __init__(self, api_key: str, latency: float) -> None:
+        self.api_key = api_key
+        self.latency = latency
+        self.base_url = ""
+        self.faults = FaultBoard()
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._search_requests: list[dict[str, Any]] = []
+        self._request_log: list[tuple[str, str]] = []
+        self._served: set[str] = set()
+        self._stored: OrderedDict[str, bytes] = OrderedDict()
+        self._connections: set[socket.socket] = set()
+        self.credits_used = 0
+
+    def key_matches(self, authorization: str | None) -> bool:
+        # Constant-time compare; the header value itself is never logged.
+        if not authorization:
+            return False
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(token.strip().encode("utf-8"), self.api_key.encode("utf-8"))
+
+    def log_request(self, method: str, path: str) -> None:
+        with self._lock:
+            self._request_log.append((method, path))
+
+    def log_search(self, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._search_requests.append(copy.deepcopy(body))
+
+    def search_requests(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return copy.deepcopy(self._search_requests)
+
+    def request_log(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self._request_log)
+
+    def clear_logs(self) -> None:
+        with self._lock:
+            self._search_requests.clear()
+            self._request_log.clear()
+
+    def mark_served(self, body: dict[str, Any]) -> bool:
+        """Record a successful answer; True if this exact body was served before."""
+        key = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        with self._lock:
+            seen = key in self._served
+            self._served.add(key)
+            self.credits_used += 1
+            return seen
+
+    def store(self, search_id: str, payload: bytes) -> None:
+        with self._lock:
+            self._stored[search_id] = payload
+            while len(self._stored) > _STORED_RESPONSES:
+                self._stored.popitem(last=False)
+
+    def stored(self, search_id: str) -> bytes | None:
+        with self._lock:
+            return self._stored.get(search_id)
+
+    def add_connection(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(conn)
+
+    def drop_connection(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
+
+    def close_connections(self) -> None:
+        # Idle keep-alive connections would otherwise keep handler threads
+        # blocked in readline() after stop().
+        with self._lock:
+            conns = list(self._connections)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,1 @@
+"""The Qt layer: thin models, views and dialogs over the Qt-free core."""

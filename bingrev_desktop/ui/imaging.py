@@ -1,0 +1,64 @@
+"""Decode untrusted image bytes with hard limits. Safe to call from worker threads.
+
+``QImageReader`` checks the header first, so a small file that claims to be
+40000 x 40000 pixels is refused before any pixel memory is allocated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QImageReader
+
+from ..core.errors import ErrorDetail, ImageError
+
+ALLOCATION_LIMIT_MB = 256
+MAX_SIDE = 16_384
+MAX_PIXELS = 60_000_000
+
+
+def configure_image_limits() -> None:
+    """Set Qt's global decode allocation cap explicitly (the default varies)."""
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+
+
+def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None) -> QImage:
+    """Decode ``data``; ``fit`` scales down while decoding (thumbnails). Raises ImageError."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)
+    reader.setDecideFormatFromContent(True)
+    size = reader.size()
+    if not reader.canRead():
+        raise ImageError(
+            "The file is not an image this app can show (or it is damaged).",
+            ErrorDetail(url=url, cause=f"QImageReader: {reader.errorString()}"),
+        )
+    if size.isValid() and (
+        size.width() > MAX_SIDE or size.height() > MAX_SIDE
+        or size.width() * size.height() > MAX_PIXELS
+    ):
+        raise ImageError(
+            f"The image is too large to show ({size.width()} \u00d7 {size.height()} pixels).",
+            ErrorDetail(url=url, cause="pixel size over the app's limit"),
+        )
+    if fit is not None and size.isValid() and (
+        size.width() > fit.width() or size.height() > fit.height()
+    ):
+        reader.setScaledSize(size.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise ImageError(
+            "The image could not be decoded: it may be damaged or too large.",
+            ErrorDetail(url=url, cause=f"QImageReader: {reader.errorString()}"),
+        )
+    return image
+
+
+async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None
+                             ) -> QImage:
+    """Decode in a worker thread: the GUI thread never decodes."""
+    return await asyncio.to_thread(decode_image, data, fit, url)

@@ -1,0 +1,54 @@
+"""Shared fixtures: the real demo engine on loopback, and a qasync event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
+
+
+@pytest.fixture
+def demo_engine() -> Iterator[DemoEngine]:
+    with DemoEngine() as engine:
+        yield engine
+
+
+@pytest.fixture
+def demo_key() -> str:
+    return DEMO_API_KEY
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop on the test QApplication (pytest-qt has no qasync support)."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0,
+                     message: str = "condition") -> None:
+    """Poll while the loop keeps running (Qt events included); fail after ``timeout``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        await asyncio.sleep(0.02)

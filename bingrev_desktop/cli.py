@@ -119,12 +119,18 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-base", help="API address (advanced)")
     p.add_argument("--version", action="version", version=f"bingrev-desktop {__version__}")
     p.add_argument("--verbose", action="store_true", help="more detail in the log file")
+    p.add_argument("--self-check", action="store_true",
+                   help="check that this installation works, print a report and exit")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("QT_API", "pyside6")  # qasync must pick PySide6
+    if "--self-check" in argv:
+        from .selfcheck import run_self_check
+
+        return run_self_check()
     if argv and argv[0] == "search":
         return run_search(argv[1:])
     if argv and argv[0] == "demo":

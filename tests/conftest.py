@@ -31,6 +31,7 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test QApplication (pytest-qt has no qasync support)."""
     import qasync
 
+    qapp.setQuitOnLastWindowClosed(False)  # closing a window must not stop the loop
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop

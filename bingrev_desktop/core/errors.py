@@ -104,6 +104,12 @@ class ImageError(BingrevError):
     title = "Image not usable"
 
 
+class NotAnImageError(ImageError):
+    """The address answered, but with a web page or other non-image content."""
+
+    title = "Not an image"
+
+
 class MissingKeyError(BingrevError):
     title = "No API key"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from .errors import ErrorDetail, ImageError, excerpt
+from .errors import ErrorDetail, ImageError, NotAnImageError, excerpt
 from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
 from .request import validate_image_url
 
@@ -126,7 +126,7 @@ class ImageFetcher:
                 if is_page
                 else "The address did not return an image."
             )
-            raise ImageError(
+            raise NotAnImageError(
                 message,
                 ErrorDetail(url=url, cause=f"content-type {content_type}",
                             body_excerpt=excerpt(data[:300])),

@@ -44,9 +44,10 @@ class SearchService:
     def configure(self, api_base: str | None = None, api_key: str | None = None) -> None:
         """Point at another API base and/or key; the HTTP client is kept."""
         if api_base is not None and api_base != self.client.api_base:
-            self.client = XcrawlClient(
-                self.http, api_base, None, deadline=self.client.deadline, retry=self.client.retry
-            )
+            old = self.client
+            self.client = XcrawlClient(self.http, api_base, None, deadline=old.deadline,
+                                       retry=old.retry)
+            self.client._api_key = old._api_key  # the user chose this host for their key
         if api_key is not None:
             self.client.set_api_key(api_key)
 

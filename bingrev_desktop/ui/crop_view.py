@@ -61,7 +61,7 @@ class CropView(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(260, 200)
+        self.setMinimumSize(260, 220)
         self.setAccessibleName("Image preview and crop area")
 
     # -- public API ---------------------------------------------------------------

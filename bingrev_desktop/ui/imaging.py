@@ -23,12 +23,23 @@ def configure_image_limits() -> None:
     QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
 
 
-def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None) -> QImage:
-    """Decode ``data``; ``fit`` scales down while decoding (thumbnails). Raises ImageError."""
+def _reader(data: bytes) -> tuple[QImageReader, QBuffer]:
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
+    return QImageReader(buffer), buffer  # the buffer must outlive the reader
+
+
+def image_header_size(data: bytes) -> tuple[int, int]:
+    """Pixel size from the header alone, without decoding: (0, 0) when unknown."""
+    reader, _buffer = _reader(data)
+    size = reader.size()
+    return (size.width(), size.height()) if size.isValid() else (0, 0)
+
+
+def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None) -> QImage:
+    """Decode ``data``; ``fit`` scales down while decoding (thumbnails). Raises ImageError."""
+    reader, _buffer = _reader(data)
     reader.setAutoTransform(True)
     reader.setDecideFormatFromContent(True)
     size = reader.size()

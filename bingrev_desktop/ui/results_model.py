@@ -171,12 +171,14 @@ class ResultsProxyModel(QSortFilterProxyModel):
         self.sort(0)
 
     def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._text = text.strip().casefold()
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def set_starred_only(self, on: bool) -> None:
+        self.beginFilterChange()
         self._starred_only = on
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self.sourceModel()

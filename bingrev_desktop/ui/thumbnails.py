@@ -98,14 +98,20 @@ class ThumbnailLoader(QObject):
         self._states.clear()
         self._errors.clear()
 
-    def cancel(self) -> None:
+    def cancel(self) -> list[asyncio.Task[None]]:
+        """Stop loading; returns the cancelled tasks for callers that await them."""
         self._queue.clear()
-        for task in list(self._pumps):
+        tasks = list(self._pumps)
+        for task in tasks:
             task.cancel()
         self._pumps.clear()
         for url, state in list(self._states.items()):
             if state is ThumbState.LOADING:
                 del self._states[url]
+        return tasks
+
+    async def cancel_and_wait(self) -> None:
+        await asyncio.gather(*self.cancel(), return_exceptions=True)
 
     @property
     def busy(self) -> bool:

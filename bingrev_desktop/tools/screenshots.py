@@ -1,0 +1,129 @@
+"""Render the main window's states to PNGs, for looking at them.
+
+    python -m bingrev_desktop.tools.screenshots OUTDIR [--size 1280x800 ...]
+
+Runs offscreen against the in-process demo engine; no key or network needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ..core.request import Crop
+from ..core.service import SearchService
+from ..demo import DEMO_API_KEY, DemoEngine, Fault
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate() and loop.time() < end:
+        await asyncio.sleep(0.05)
+
+
+def _save(widget: QWidget, path: Path) -> None:
+    QApplication.processEvents()
+    widget.grab().save(str(path))
+    print(path)
+
+
+async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
+    from ..core.credentials import CredentialStore
+    from ..ui.controller import SearchController
+    from ..ui.main_window import MainWindow
+    from ..ui.settings_store import SettingsStore
+
+    settings_file = Path(tempfile.mkdtemp()) / "settings.ini"
+    settings = SettingsStore(QSettings(str(settings_file), QSettings.Format.IniFormat))
+    with DemoEngine() as engine:
+        for width, height in sizes:
+            tag = f"{width}x{height}"
+            service = SearchService(engine.base_url, DEMO_API_KEY)
+            window = MainWindow(SearchController(service), CredentialStore(), settings,
+                                demo=False)
+            window.resize(width, height)
+            window.show()
+            _save(window, out / f"01-empty-{tag}.png")
+
+            await window.controller.load_preview(engine.query_image_url("lighthouse"))
+            window.search_panel.set_crop(Crop(0.3, 0.15, 0.75, 0.85))
+            _save(window, out / f"02-preview-crop-{tag}.png")
+
+            task = window.search()
+            assert task is not None
+            await asyncio.sleep(0.3)
+            await task
+            view = window.results_panel.view
+            await _until(lambda w=window: not w.loader.busy)  # type: ignore[misc]
+            await asyncio.sleep(0.2)
+            view.setCurrentIndex(window.results_panel.proxy.index(2, 0))
+            _save(window, out / f"03-results-{tag}.png")
+
+            engine.set_fault(Fault("status", status=401))
+            task = window.search()
+            assert task is not None
+            await task
+            window.banner.details_button.setChecked(True)
+            _save(window, out / f"04-error-{tag}.png")
+            engine.clear_faults()
+
+            window.show_address("file:///home/me/Pictures/photo.jpg")
+            _save(window, out / f"05-local-file-{tag}.png")
+            window.close()
+            await service.aclose()
+
+        service = SearchService(engine.base_url, DEMO_API_KEY)
+        window = MainWindow(SearchController(service), CredentialStore(), settings, demo=True)
+        window.resize(1280, 800)
+        window.show()
+        dialog = await window.keys.ask(then_search=False)
+        _save(dialog, out / "06-key-dialog.png")
+        dialog.close()
+        settings_dialog = window.keys.open_settings()
+        await asyncio.sleep(0.2)
+        _save(settings_dialog, out / "07-settings-dialog.png")
+        settings_dialog.close()
+        about = window.show_about()
+        _save(about, out / "08-about.png")
+        about.close()
+        _save(window, out / "09-demo-banner.png")
+        window.close()
+        await service.aclose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import qasync
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--size", action="append", default=None,
+                        help="WIDTHxHEIGHT, repeatable (default: 1280x800 and 1920x1080)")
+    args = parser.parse_args(argv)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in (args.size or ["1280x800", "1920x1080"])]
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    from ..ui.app import create_application, dispose_widgets
+
+    app = create_application(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(capture(args.outdir, sizes))  # type: ignore[arg-type]
+    dispose_widgets(app)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Start the window on a qasync loop and shut everything down in order on quit.
+
+Order on quit (stack-notes): cancel pending tasks, then close the HTTP client,
+then stop the loop. The window's close ends ``run_window``; the last window
+closing does not stop Qt by itself, so the loop never stops under a pending task.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import sys
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication
+
+from .. import APP_DISPLAY_NAME, APP_ID, APP_NAME, ORG_NAME, __version__
+from ..core.credentials import CredentialStore
+from ..core.logs import setup_logging
+from ..core.service import SearchService
+from ..core.settings import resolve_api_base
+from ..resources import resource_dir
+from .controller import SearchController
+from .imaging import configure_image_limits
+from .main_window import MainWindow
+from .settings_store import SettingsStore
+from .style import STYLE_SHEET
+
+log = logging.getLogger("bingrev_desktop.app")
+DEFAULT_SIZE = (1280, 800)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(ORG_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName(APP_ID)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    icon = resource_dir() / "icons" / "bingrev-desktop.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    app.setStyleSheet(STYLE_SHEET)
+    configure_image_limits()
+    return app
+
+
+async def build_window(args: argparse.Namespace, settings: SettingsStore
+                       ) -> tuple[MainWindow, SearchService, object | None]:
+    engine = None
+    if args.demo:
+        from ..demo import DEMO_API_KEY, DemoEngine
+
+        engine = DemoEngine(latency=1.5).start()
+        service = SearchService(engine.base_url, DEMO_API_KEY)
+    else:
+        service = SearchService(resolve_api_base(args.api_base, settings.api_base))
+    controller = SearchController(service)
+    window = MainWindow(controller, CredentialStore(), settings, demo=args.demo)
+    geometry = settings.geometry()
+    if not geometry or not window.restoreGeometry(QByteArray(geometry)):
+        window.resize(*DEFAULT_SIZE)
+    return window, service, engine
+
+
+async def run_window(args: argparse.Namespace) -> int:
+    settings = SettingsStore()
+    window, service, engine = await build_window(args, settings)
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    window.show()
+    try:
+        await window.keys.initialize()
+        if engine is not None:
+            window.show_address(engine.query_image_url("lighthouse"))  # type: ignore[attr-defined]
+        await closed.wait()
+    finally:
+        await shutdown(window, service, engine)
+    return 0
+
+
+async def shutdown(window: MainWindow, service: SearchService, engine: object | None) -> None:
+    await window.tasks.cancel_all()
+    await window.keys.tasks.cancel_all()
+    window.loader.cancel()
+    await window.controller.shutdown()
+    await service.aclose()
+    if engine is not None:
+        await asyncio.to_thread(engine.stop)  # type: ignore[attr-defined]
+    log.info("shut down cleanly")
+
+
+def dispose_widgets(app: QApplication) -> None:
+    """Delete every window while Qt is still alive.
+
+    Left to interpreter shutdown, PySide6 on Python 3.11 can crash in the final
+    garbage collection ("bool_dealloc"); an orderly teardown avoids it.
+    """
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.processEvents()
+    app.sendPostedEvents(None, 0)  # run the deferred deletes now
+    gc.collect()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    import qasync
+
+    setup_logging(verbose=getattr(args, "verbose", False))
+    app = create_application(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        code = loop.run_until_complete(run_window(args))
+    dispose_widgets(app)
+    return code

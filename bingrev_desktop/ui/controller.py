@@ -1,0 +1,169 @@
+"""The search workflow without widgets: preview loading, searching, cancelling.
+
+Views call the ``start_*``/``cancel_*`` methods and listen to signals; the
+coroutines behind them are plain ``async def`` methods so tests can await them
+on a qasync loop (pytest-qt has no qasync support).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtGui import QImage
+
+from ..core.client import SearchOutcome
+from ..core.errors import BingrevError, ImageError, NotAnImageError
+from ..core.fetcher import PREVIEW_MAX_BYTES
+from ..core.request import SearchRequest, ValidationError
+from ..core.service import SearchService
+from .imaging import decode_image_async, image_header_size
+
+log = logging.getLogger("bingrev_desktop.controller")
+
+PREVIEW_FIT = QSize(2400, 2400)  # the preview never needs more pixels than this
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    url: str
+    image: QImage
+    width: int  # of the original image, not the scaled preview
+    height: int
+    format: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class SearchController(QObject):
+    previewStarted = Signal(str)
+    previewProgress = Signal(int, int)
+    previewReady = Signal(object)
+    previewFailed = Signal(str, object)
+    searchStarted = Signal(object)
+    searchFinished = Signal(object)
+    searchFailed = Signal(object)
+    searchCancelled = Signal()
+
+    def __init__(self, service: SearchService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.preview: Preview | None = None
+        self.preview_error: BingrevError | None = None
+        self._preview_task: asyncio.Task[None] | None = None
+        self._search_task: asyncio.Task[SearchOutcome | None] | None = None
+        self.search_started_at: float | None = None
+
+    # -- preview ----------------------------------------------------------------
+    def start_preview(self, url: str) -> asyncio.Task[None]:
+        self.cancel_preview()
+        self.preview, self.preview_error = None, None  # at once: the old one no longer applies
+        self._preview_task = asyncio.ensure_future(self.load_preview(url))
+        return self._preview_task
+
+    def cancel_preview(self) -> None:
+        if self._preview_task is not None and not self._preview_task.done():
+            self._preview_task.cancel()
+
+    async def load_preview(self, url: str) -> None:
+        self.preview, self.preview_error = None, None
+        self.previewStarted.emit(url)
+        try:
+            fetched = await self.service.fetcher.fetch(
+                url, max_bytes=PREVIEW_MAX_BYTES,
+                progress=lambda got, total: self.previewProgress.emit(got, total or -1))
+            width, height = await asyncio.to_thread(image_header_size, fetched.data)
+            image = await decode_image_async(fetched.data, PREVIEW_FIT, url)
+        except ValidationError as exc:
+            self._preview_failed(url, ImageError(str(exc)))
+            return
+        except BingrevError as exc:
+            self._preview_failed(url, exc)
+            return
+        self.preview = Preview(url, image, width or image.width(), height or image.height(),
+                               fetched.format, fetched.data)
+        self.previewReady.emit(self.preview)
+
+    def _preview_failed(self, url: str, error: BingrevError) -> None:
+        self.preview_error = error
+        self.previewFailed.emit(url, error)
+
+    @property
+    def preview_is_not_an_image(self) -> bool:
+        """The address was reached but is a page or other non-image: don't spend a search."""
+        return isinstance(self.preview_error, NotAnImageError)
+
+    # -- search -----------------------------------------------------------------
+    @property
+    def searching(self) -> bool:
+        return self._search_task is not None and not self._search_task.done()
+
+    def start_search(self, request: SearchRequest) -> asyncio.Task[SearchOutcome | None]:
+        """Start a search; a running one is cancelled and replaced."""
+        self.cancel_search()
+        self._search_task = asyncio.ensure_future(self.search(request))
+        return self._search_task
+
+    def cancel_search(self) -> None:
+        if self.searching:
+            assert self._search_task is not None
+            self._search_task.cancel()
+
+    async def search(self, request: SearchRequest) -> SearchOutcome | None:
+        self.search_started_at = time.monotonic()
+        self.searchStarted.emit(request)
+        error: BingrevError | None = None
+        outcome: SearchOutcome | None = None
+        try:
+            outcome = await self.service.client.search(request)
+        except asyncio.CancelledError:
+            log.info("search cancelled")
+        except BingrevError as exc:
+            log.info("search failed: %s", type(exc).__name__)
+            error = exc
+        if asyncio.current_task() is not self._search_task:
+            return outcome  # replaced by a newer search: its signals speak for it
+        self._search_task = None  # before the signals, so ``searching`` is already False
+        self.search_started_at = None
+        if outcome is not None:
+            log.info("search done: %d results", len(outcome.response.results))
+            self.searchFinished.emit(outcome)
+        elif error is not None:
+            self.searchFailed.emit(error)
+        else:
+            self.searchCancelled.emit()
+        return outcome
+
+    async def save_image(self, url: str, path: str) -> int:
+        """Download the full image and write it to ``path``; returns the byte count."""
+        fetched = await self.service.fetcher.fetch(url, max_bytes=PREVIEW_MAX_BYTES)
+        await asyncio.to_thread(_write_file, path, fetched.data)
+        return len(fetched.data)
+
+    def elapsed(self) -> float:
+        return 0.0 if self.search_started_at is None else time.monotonic() - self.search_started_at
+
+    async def wait_idle(self) -> None:
+        """Wait for the preview and search in flight, if any, to end."""
+        tasks = [t for t in (self._preview_task, self._search_task) if t and not t.done()]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def shutdown(self) -> None:
+        """Cancel everything in flight; the caller closes the service afterwards."""
+        tasks = [t for t in (self._preview_task, self._search_task) if t and not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)

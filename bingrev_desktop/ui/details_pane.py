@@ -1,0 +1,157 @@
+"""Right side: everything about the selected result, and about the searched image."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.fetcher import human_size
+from ..core.response import ImageInfo, ResultItem
+from .message_banner import plain_label
+from .results_model import plain_tooltip
+
+
+def _url_field() -> QLineEdit:
+    """URLs in a read-only line: always one line, scrollable, selectable, never rich text."""
+    edit = QLineEdit()
+    edit.setReadOnly(True)
+    edit.setFrame(False)
+    edit.setStyleSheet("background: transparent;")
+    return edit
+
+
+def _field(text: str = "") -> QLabel:
+    label = plain_label(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    return label
+
+
+class DetailsPane(QScrollArea):
+    openRequested = Signal(str)
+    pivotRequested = Signal(object)
+    starToggled = Signal(bool)
+    noteEdited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 4, 0)
+        self._item: ResultItem | None = None
+
+        self.result_box = QGroupBox("Selected result")
+        form = QFormLayout(self.result_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.title = _field()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        form.addRow(self.title)
+        self.site, self.size, self.date = _field(), _field(), _field()
+        self.page, self.image = _url_field(), _url_field()
+        for label, widget in (("Site", self.site), ("Size", self.size), ("Date", self.date),
+                              ("Page", self.page), ("Image", self.image)):
+            form.addRow(label, widget)
+        buttons = QHBoxLayout()
+        self.open_page = QPushButton("Open page")
+        self.open_page.clicked.connect(lambda: self._open(self._item.source if self._item else None))
+        self.open_image = QPushButton("Open image")
+        self.open_image.clicked.connect(
+            lambda: self._open(self._item.image_url if self._item else None))
+        buttons.addWidget(self.open_page)
+        buttons.addWidget(self.open_image)
+        form.addRow(buttons)
+        self.pivot = QPushButton("Search with this image")
+        self.pivot.setToolTip("Start a new search from this result's image")
+        self.pivot.clicked.connect(lambda: self._item and self.pivotRequested.emit(self._item))
+        form.addRow(self.pivot)
+        self.star = QCheckBox("Starred (important)")
+        self.star.toggled.connect(self._star_toggled)
+        form.addRow(self.star)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Your note on this result")
+        self.note.setMaximumHeight(80)
+        self.note.textChanged.connect(self._note_changed)
+        form.addRow(self.note)
+        self.empty = plain_label("Click a result to see its details here.")
+        self.empty.setObjectName("hint")
+        layout.addWidget(self.empty)
+        layout.addWidget(self.result_box)
+
+        self.query_box = QGroupBox("Your image, as Bing saw it")
+        query_form = QFormLayout(self.query_box)
+        self.q_site, self.q_size, self.q_link = _field(), _field(), _url_field()
+        for label, widget in (("Site", self.q_site), ("Image", self.q_size),
+                              ("Address", self.q_link)):
+            query_form.addRow(label, widget)
+        layout.addWidget(self.query_box)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._updating = False
+        self.show_item(None)
+        self.show_image_info(None)
+
+    def show_item(self, item: ResultItem | None, starred: bool = False, note: str = "") -> None:
+        self._item = item
+        self.result_box.setVisible(item is not None)
+        self.empty.setVisible(item is None)
+        if item is None:
+            return
+        self._updating = True
+        self.title.setText(item.display_title)
+        self.site.setText(item.domain or "unknown")
+        size = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
+        if item.file_size:
+            size += f" \u00b7 {human_size(item.file_size)}"
+        self.size.setText(size)
+        self.date.setText(item.date or "not given")
+        for edit, url, missing in ((self.page, item.source, "not given"),
+                                   (self.image, item.image_url, "no image address")):
+            edit.setText(url or missing)
+            edit.setCursorPosition(0)
+            edit.setToolTip(plain_tooltip(url or missing))
+        self.open_page.setEnabled(item.source is not None)
+        self.open_image.setEnabled(item.image_url is not None)
+        self.pivot.setEnabled(item.image_url is not None)
+        self.star.setChecked(starred)
+        self.note.setPlainText(note)
+        self._updating = False
+
+    def show_image_info(self, info: ImageInfo | None) -> None:
+        self.query_box.setVisible(info is not None and any(
+            (info.domain, info.format, info.original)))
+        if info is None:
+            return
+        self.q_site.setText(info.domain or "unknown")
+        size = f"{info.width} \u00d7 {info.height}" if info.width and info.height else ""
+        self.q_size.setText(" \u00b7 ".join(p for p in (size, (info.format or "").upper()) if p)
+                            or "not given")
+        self.q_link.setText(info.original or info.source or "not given")
+        self.q_link.setCursorPosition(0)
+
+    def _open(self, url: str | None) -> None:
+        if url:
+            self.openRequested.emit(url)
+
+    def _star_toggled(self, on: bool) -> None:
+        if not self._updating:
+            self.starToggled.emit(on)
+
+    def _note_changed(self) -> None:
+        if not self._updating:
+            self.noteEdited.emit(self.note.toPlainText())

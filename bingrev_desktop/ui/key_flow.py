@@ -1,0 +1,140 @@
+"""The API key's journey through the UI: first run, settings, test, remove.
+
+Every keyring call is awaited from a worker thread (CredentialStore.a*), so the
+dialogs stay responsive even when the password store asks to be unlocked.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.credentials import CredentialStore, KeyStorageError
+from ..core.errors import BingrevError
+from ..core.service import SearchService
+from ..core.settings import DEFAULT_API_BASE, resolve_api_base
+from .key_dialog import ApiKeyDialog
+from .settings_dialog import SettingsDialog
+from .tasks import TaskSet
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger("bingrev_desktop.keys")
+
+
+class KeyFlow(QObject):
+    demoRequested = Signal()
+
+    def __init__(self, window: MainWindow, credentials: CredentialStore, service: SearchService,
+                 *, demo: bool) -> None:
+        super().__init__(window)
+        self.window = window
+        self.credentials = credentials
+        self.service = service
+        self.demo = demo
+        self.tasks = TaskSet()
+        self.key_dialog: ApiKeyDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+
+    async def initialize(self) -> None:
+        """Load the stored key off the GUI thread; ask for one if there is none."""
+        if self.demo:
+            return
+        try:
+            key = await self.credentials.aload()
+        except KeyStorageError as exc:
+            self.window.banner.show_error(exc)
+            key = None
+        self.service.client.set_api_key(key)
+        if not key:
+            await self.ask(then_search=False)
+
+    def ask_for_key(self, then_search: bool = False) -> None:
+        self.tasks.spawn(self.ask(then_search))
+
+    async def ask(self, then_search: bool) -> ApiKeyDialog:
+        available = await self.credentials.akeyring_available()
+        if self.key_dialog is not None:
+            self.key_dialog.close()
+        dialog = ApiKeyDialog(self.window, keyring_available=available)
+        dialog.submitted.connect(
+            lambda mode, key: self.tasks.spawn(self._store(dialog, mode, key, then_search)))
+        dialog.demoRequested.connect(dialog.reject)
+        dialog.demoRequested.connect(self.demoRequested)
+        self.key_dialog = dialog
+        dialog.open()  # window-modal without a nested event loop
+        return dialog
+
+    async def _store(self, dialog: ApiKeyDialog, mode: str, key: str, then_search: bool) -> None:
+        try:
+            if mode == "save":
+                await self.credentials.asave(key)
+            else:
+                self.credentials.use_for_this_session(key)
+        except KeyStorageError as exc:
+            dialog.show_error(str(exc))
+            return
+        self.service.client.set_api_key(key.strip())
+        dialog.accept()
+        where = "in your password store" if mode == "save" else "until you close the app"
+        self.window.banner.show_message("API key ready", f"Your key is kept {where}.")
+        await self._refresh_settings()
+        if then_search:
+            self.window.search()
+
+    # -- settings -----------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.service.api_base, self.window)
+        dialog.replaceKeyRequested.connect(lambda: self.ask_for_key())
+        dialog.testKeyRequested.connect(lambda: self.tasks.spawn(self._test_key(dialog)))
+        dialog.removeKeyRequested.connect(lambda: self.tasks.spawn(self._remove_key()))
+        dialog.apiBaseChanged.connect(self._api_base_changed)
+        self.settings_dialog = dialog
+        dialog.open()
+        self.tasks.spawn(self._refresh_settings())
+        return dialog
+
+    async def _refresh_settings(self) -> None:
+        dialog = self.settings_dialog
+        if dialog is None:
+            return
+        if self.demo:
+            dialog.set_key_status("Demo mode: no key is needed or used.", has_key=False)
+            dialog.replace_button.setEnabled(False)
+            dialog.advanced_box.setEnabled(False)
+            return
+        has_key = self.service.client.has_key
+        if not has_key:
+            text = "No API key is set. Add one to search."
+        elif self.credentials.has_session_key:
+            text = "A key is in use for this session only; it is not saved."
+        else:
+            backend = await self.credentials.abackend_name()
+            text = f"A key is saved in your password store ({backend.rsplit('.', 2)[-2]})."
+        dialog.set_key_status(text, has_key=has_key)
+
+    async def _test_key(self, dialog: SettingsDialog) -> None:
+        try:
+            await self.service.client.verify_key()
+        except BingrevError as exc:
+            dialog.set_test_result(f"\u2717 {exc}")
+            return
+        dialog.set_test_result("\u2713 The service accepted the key.")
+
+    async def _remove_key(self) -> None:
+        try:
+            await self.credentials.adelete()
+        except KeyStorageError as exc:
+            self.window.banner.show_error(exc)
+            return
+        self.service.client.set_api_key(None)
+        await self._refresh_settings()
+
+    def _api_base_changed(self, value: str) -> None:
+        self.window.settings.api_base = value
+        self.service.configure(api_base=resolve_api_base(stored=value or DEFAULT_API_BASE))
+        self.window.banner.show_message("Search service address changed",
+                                        f"Searches now go to {self.service.api_base}.")

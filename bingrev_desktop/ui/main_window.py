@@ -1,0 +1,388 @@
+"""The main window: wires the panels to the controller. No networking happens here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.client import SearchOutcome
+from ..core.credentials import CredentialStore
+from ..core.dropped import pick_dropped_url
+from ..core.errors import AuthenticationError, BingrevError, MissingKeyError
+from ..core.fetcher import human_size
+from ..core.request import SearchRequest, ValidationError, validate_image_url
+from ..core.response import ResultItem
+from .about_dialog import AboutDialog
+from .controller import Preview, SearchController
+from .details_pane import DetailsPane
+from .key_flow import KeyFlow
+from .message_banner import MessageBanner
+from .results_model import NoteRole, StarRole
+from .results_panel import ResultsPanel
+from .search_panel import SearchPanel
+from .settings_store import SettingsStore
+from .tasks import TaskSet
+from .thumbnails import ThumbnailLoader
+
+log = logging.getLogger("bingrev_desktop.window")
+
+
+def mime_to_url(mime: QMimeData) -> str | None:
+    """Read a drop or paste in the preferred order (see core.dropped)."""
+
+    def text_of(fmt: str) -> str | None:
+        if not mime.hasFormat(fmt):
+            return None
+        raw = bytes(mime.data(fmt).data())
+        encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+            len(raw) > 1 and raw[1:2] == b"\x00") else "utf-8"
+        return raw.decode(encoding, "replace").replace("\x00", "")
+
+    return pick_dropped_url(
+        html_text=mime.html() if mime.hasHtml() else None,
+        uri_list=text_of("text/uri-list"),
+        moz_url=text_of("text/x-moz-url"),
+        plain_text=mime.text() if mime.hasText() else None,
+    )
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, controller: SearchController, credentials: CredentialStore,
+                 settings: SettingsStore, *, demo: bool = False) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self.demo = demo
+        self.setWindowTitle("Bing Reverse Image Search" + (" \u2014 demo" if demo else ""))
+        self.setAcceptDrops(True)
+        self.loader = ThumbnailLoader(self._fetch_thumbnail, parent=self)
+        self.search_panel = SearchPanel()
+        self.results_panel = ResultsPanel(self.loader)
+        self.details = DetailsPane()
+        self.banner = MessageBanner()
+        self.outcome: SearchOutcome | None = None
+        self.tasks = TaskSet()
+        self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
+        self.keys.demoRequested.connect(self._demo_requested)
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self._elapsed_timer = QTimer(self)
+        self._elapsed_timer.setInterval(250)
+        self._elapsed_timer.timeout.connect(
+            lambda: self.search_panel.show_elapsed(self.controller.elapsed()))
+        self.search_panel.set_recent(settings.recent_images())
+        self.search_panel.market_combo.set_market(settings.market)
+        self.search_panel.count_spin.setValue(settings.count)
+        self.statusBar().showMessage("Ready. Drop an image onto the window to begin.")
+
+    # -- construction -------------------------------------------------------------
+    def _build_layout(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 8, 10, 4)
+        if self.demo:
+            demo = QLabel("Demo mode: results are sample data made up by the app, not real "
+                          "Bing results. No API key or internet connection is used.")
+            demo.setTextFormat(Qt.TextFormat.PlainText)
+            demo.setObjectName("demoBanner")
+            demo.setWordWrap(True)
+            layout.addWidget(demo)
+        layout.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        form = QScrollArea()  # never squeezes the form when a banner takes height
+        form.setWidget(self.search_panel)
+        form.setWidgetResizable(True)
+        form.setFrameShape(QScrollArea.Shape.NoFrame)
+        form.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(form, 1)
+        left_layout.addWidget(self.search_panel.action_area)
+        left.setMinimumWidth(340)
+        splitter.addWidget(left)
+        splitter.addWidget(self.results_panel)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([410, 620, 300])
+        splitter.setChildrenCollapsible(False)
+        self.details.setMinimumWidth(250)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        def action(menu_name: str, text: str, slot: object, shortcut: object = None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(shortcut)  # type: ignore[arg-type]
+            act.triggered.connect(slot)
+            menus[menu_name].addAction(act)
+            return act
+
+        bar = self.menuBar()
+        menus = {name: bar.addMenu(name) for name in ("&File", "&Edit", "&Search", "&Help")}
+        action("&File", "Enter image address", self._focus_address, QKeySequence("Ctrl+L"))
+        action("&File", "Settings\u2026", self.keys.open_settings, QKeySequence.StandardKey.Preferences)
+        menus["&File"].addSeparator()
+        action("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.paste_action = action("&Edit", "Paste image address", self.paste,
+                                   QKeySequence.StandardKey.Paste)
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action("&Edit", "Whole image (clear crop)", self.search_panel.crop_view.clear_crop)
+        self.search_action = action("&Search", "Search", self.search,
+                                    QKeySequence("Ctrl+Return"))
+        self.search_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.cancel_action = action("&Search", "Cancel search", self.controller.cancel_search,
+                                    QKeySequence("Ctrl+."))
+        self.cancel_action.setEnabled(False)
+        action("&Help", "About", self.show_about)
+
+    def _connect(self) -> None:
+        panel, ctl = self.search_panel, self.controller
+        panel.loadRequested.connect(self.show_address)
+        panel.searchRequested.connect(self.search)
+        panel.cancelRequested.connect(ctl.cancel_search)
+        panel.market_combo.marketChanged.connect(self._market_changed)
+        panel.count_spin.valueChanged.connect(self._count_changed)
+        ctl.previewStarted.connect(panel.show_loading)
+        ctl.previewProgress.connect(panel.show_progress)
+        ctl.previewReady.connect(self._preview_ready)
+        ctl.previewFailed.connect(self._preview_failed)
+        ctl.searchStarted.connect(self._search_started)
+        ctl.searchFinished.connect(self._search_finished)
+        ctl.searchFailed.connect(self._search_failed)
+        ctl.searchCancelled.connect(self._search_cancelled)
+        self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
+        results = self.results_panel
+        results.openRequested.connect(self.open_url)
+        results.pivotRequested.connect(self.pivot)
+        results.saveRequested.connect(self.save_image)
+        results.selectionChanged.connect(self._selection_changed)
+        self.details.openRequested.connect(self.open_url)
+        self.details.pivotRequested.connect(self.pivot)
+        self.details.starToggled.connect(lambda on: self._set_current(StarRole, on))
+        self.details.noteEdited.connect(lambda text: self._set_current(NoteRole, text))
+
+    # -- getting an image in ---------------------------------------------------------
+    def show_address(self, text: str) -> bool:
+        """Validate an address and start the preview; explain instead of failing."""
+        try:
+            url = validate_image_url(text)
+        except ValidationError as exc:
+            self.banner.show_message("This address cannot be searched", str(exc),
+                                     level="warning")
+            self.search_panel.url_edit.setText(text.strip())
+            return False
+        self.banner.hide()
+        self.search_panel.url_edit.setText(url)  # now: a search may follow at once (pivot)
+        self.search_panel.set_recent(self.settings.add_recent_image(url))
+        self.controller.start_preview(url)
+        return True
+
+    def paste(self) -> None:
+        url = mime_to_url(QGuiApplication.clipboard().mimeData())
+        if url:
+            self.show_address(url)
+        else:
+            self.banner.show_message("Nothing to paste", "The clipboard holds no image "
+                                     "address. Copy an image's address in your browser first.")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasHtml() or mime.hasText() or mime.hasFormat("text/x-moz-url"):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        url = mime_to_url(event.mimeData())
+        if url:
+            event.acceptProposedAction()
+            self.show_address(url)
+        else:
+            self.banner.show_message("Nothing usable was dropped",
+                                     "Drop an image from a web page, or its address.",
+                                     level="warning")
+
+    def _preview_ready(self, preview: Preview) -> None:
+        self.search_panel.show_preview(preview)
+        self.search_panel.search_button.setFocus()
+
+    def _preview_failed(self, _url: str, error: BingrevError) -> None:
+        self.search_panel.show_preview_error(str(error))
+        self.banner.show_error(error)
+
+    def _focus_address(self) -> None:
+        self.search_panel.url_edit.setFocus()
+        self.search_panel.url_edit.selectAll()
+
+    # -- searching ------------------------------------------------------------------
+    def build_request(self) -> SearchRequest | None:
+        panel = self.search_panel
+        try:
+            return SearchRequest.create(panel.url_edit.text(), crop=panel.crop(),
+                                        mkt=panel.market_combo.market(),
+                                        count=panel.count_spin.value())
+        except ValidationError as exc:
+            self.banner.show_message("Check the search", str(exc), level="warning")
+            return None
+
+    def search(self) -> asyncio.Task[SearchOutcome | None] | None:
+        request = self.build_request()
+        if request is None:
+            return None
+        if self.controller.preview_is_not_an_image and (
+            self.controller.preview_error is not None
+            and self.controller.preview_error.detail.url == request.image_url
+        ):
+            self.banner.show_message(
+                "This address is not an image", str(self.controller.preview_error),
+                level="warning")
+            return None
+        if not self.controller.service.client.has_key:
+            self.keys.ask_for_key(then_search=True)
+            return None
+        self.banner.hide()
+        return self.controller.start_search(request)
+
+    def pivot(self, item: ResultItem) -> None:
+        """"Search with this image": a new search from a result."""
+        if not item.image_url:
+            return
+        if self.show_address(item.image_url):
+            self.search_panel.set_crop(None)
+            self.search()
+
+    def _search_started(self, _request: SearchRequest) -> None:
+        self.search_panel.set_busy(True)
+        self.cancel_action.setEnabled(True)
+        self._elapsed_timer.start()
+        self.statusBar().showMessage("Searching\u2026")
+
+    def _search_stopped(self) -> None:
+        self._elapsed_timer.stop()
+        self.search_panel.set_busy(self.controller.searching)
+        self.cancel_action.setEnabled(self.controller.searching)
+
+    def _search_finished(self, outcome: SearchOutcome) -> None:
+        self._search_stopped()
+        self.outcome = outcome
+        response = outcome.response
+        self.loader.reset()
+        self.results_panel.show_results(list(response.results))
+        self.details.show_image_info(response.image_info)
+        self.statusBar().showMessage(self.status_text(outcome))
+
+    @staticmethod
+    def status_text(outcome: SearchOutcome) -> str:
+        response = outcome.response
+        count = len(response.results)
+        parts = [f"{count} result{'s' if count != 1 else ''}", f"{outcome.elapsed:.1f} s",
+                 "cached answer" if response.metadata.cached else "fresh answer"]
+        if response.credits_used is not None:
+            credits = f"{response.credits_used:g}"
+            parts.append(f"{credits} credit{'s' if credits != '1' else ''} used")
+        return " \u00b7 ".join(parts)
+
+    def _search_failed(self, error: BingrevError) -> None:
+        self._search_stopped()
+        self.statusBar().showMessage("The search did not work. See the message above.")
+        action = None
+        if isinstance(error, AuthenticationError | MissingKeyError):
+            action = ("Enter API key", lambda: self.keys.ask_for_key(then_search=True))
+        elif error.retryable or not isinstance(error, ValidationError):
+            action = ("Try again", self.search)
+        self.banner.show_error(error, action=action)
+
+    def _search_cancelled(self) -> None:
+        self._search_stopped()
+        if not self.controller.searching:
+            self.statusBar().showMessage("Search cancelled.")
+
+    # -- results ---------------------------------------------------------------------
+    def _selection_changed(self, item: ResultItem | None) -> None:
+        index = self.results_panel.source_index_of_current()
+        self.details.show_item(item, bool(index.data(StarRole)), index.data(NoteRole) or "")
+
+    def _set_current(self, role: int, value: object) -> None:
+        index = self.results_panel.source_index_of_current()
+        if index.isValid():
+            self.results_panel.model.setData(index, value, role)
+
+    def open_url(self, url: str) -> None:
+        qurl = QUrl(url)
+        if qurl.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(qurl)
+
+    def save_image(self, item: ResultItem) -> QFileDialog | None:
+        url = item.image_url
+        if not url:
+            return None
+        name = QUrl(url).fileName() or f"result-{item.position}.{item.format or 'jpg'}"
+        dialog = QFileDialog(self, "Save image", name)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path: self.tasks.spawn(self._save_image(url, path)))
+        dialog.open()  # no nested event loop
+        return dialog
+
+    async def _save_image(self, url: str, path: str) -> None:
+        self.statusBar().showMessage("Saving the image…")
+        try:
+            size = await self.controller.save_image(url, path)
+        except (BingrevError, OSError) as exc:
+            error = exc if isinstance(exc, BingrevError) else BingrevError(
+                f"The image could not be written to {path}: {exc.strerror}.")
+            self.banner.show_error(error)
+            self.statusBar().clearMessage()
+            return
+        self.statusBar().showMessage(f"Image saved to {path} ({human_size(size)}).")
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.open()
+        return dialog
+
+    async def _fetch_thumbnail(self, url: str) -> bytes:
+        return (await self.controller.service.fetcher.fetch(url)).data
+
+    def _market_changed(self, code: str) -> None:
+        self.settings.market = code
+
+    def _count_changed(self, value: int) -> None:
+        self.settings.count = value
+
+    def _demo_requested(self) -> None:
+        self.banner.show_message(
+            "Demo mode", "To try the app with sample data, start it with: "
+            "bingrev-desktop --demo", level="info")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set_geometry(bytes(self.saveGeometry().data()))
+        self.controller.cancel_search()
+        self.controller.cancel_preview()
+        self.loader.cancel()
+        event.accept()
+        self.closed.emit()

@@ -1,0 +1,137 @@
+"""Centre of the window: filter/sort bar, the result grid, and teaching empty states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.response import ResultItem
+from .message_banner import plain_label
+from .results_model import ItemRole, ResultsModel, ResultsProxyModel, SortKey
+from .results_view import ResultsView
+from .thumbnails import ThumbnailLoader
+
+NO_SEARCH_YET = ("Results will appear here.\n\nShow an image on the left, optionally drag a "
+                 "rectangle over the part that matters, then press Search.")
+
+
+class ResultsPanel(QWidget):
+    openRequested = Signal(str)
+    pivotRequested = Signal(object)
+    saveRequested = Signal(object)
+    selectionChanged = Signal(object)
+
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ResultsModel(self)
+        self.proxy = ResultsProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by site or title")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.sort_combo = QComboBox()
+        for key in SortKey:
+            self.sort_combo.addItem(f"Sort: {key.value}", key)
+        self.sort_combo.currentIndexChanged.connect(
+            lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
+        self.starred_only = QCheckBox("Starred only")
+        self.starred_only.toggled.connect(self._starred_only)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.sort_combo)
+        bar.addWidget(self.starred_only)
+        layout.addLayout(bar)
+
+        self.stack = QStackedWidget()
+        self.empty_label = plain_label(NO_SEARCH_YET)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setObjectName("emptyState")
+        self.view = ResultsView(loader)
+        self.view.setModel(self.proxy)
+        self.view.activatedItem.connect(self._open_default)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(self.view)
+        layout.addWidget(self.stack, 1)
+        self.proxy.sort(0)
+
+    def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
+                     notes: dict[int, str] | None = None) -> None:
+        self.model.set_results(items, stars, notes)
+        self.proxy.sort(0)
+        if items:
+            self.stack.setCurrentWidget(self.view)
+        else:
+            self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
+                            "crop, another market, or a larger version of the picture.")
+        self.selectionChanged.emit(None)
+
+    def show_empty(self, text: str = NO_SEARCH_YET) -> None:
+        self.empty_label.setText(text)
+        self.stack.setCurrentWidget(self.empty_label)
+
+    def current_item(self) -> ResultItem | None:
+        return self.view.current_item()
+
+    def source_index_of_current(self) -> QModelIndex:
+        return self.proxy.mapToSource(self.view.currentIndex())
+
+    def _filter(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+
+    def _starred_only(self, on: bool) -> None:
+        self.proxy.set_starred_only(on)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.selectionChanged.emit(current.data(ItemRole) if current.isValid() else None)
+
+    def _open_default(self, item: ResultItem) -> None:
+        target = item.source or item.image_url
+        if target:
+            self.openRequested.emit(target)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        item: ResultItem = index.data(ItemRole)
+        menu = self.build_menu(item)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def build_menu(self, item: ResultItem) -> QMenu:
+        menu = QMenu(self)
+        clipboard = QGuiApplication.clipboard()
+
+        def add(text: str, enabled: bool, slot: object) -> None:
+            action = menu.addAction(text)
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+
+        add("Open page", item.source is not None, lambda: self.openRequested.emit(item.source))
+        add("Open image", item.image_url is not None,
+            lambda: self.openRequested.emit(item.image_url))
+        add("Open in Bing", item.link is not None, lambda: self.openRequested.emit(item.link))
+        menu.addSeparator()
+        add("Copy page address", item.source is not None,
+            lambda: clipboard.setText(item.source or ""))
+        add("Copy image address", item.image_url is not None,
+            lambda: clipboard.setText(item.image_url or ""))
+        add("Save image\u2026", item.image_url is not None, lambda: self.saveRequested.emit(item))
+        menu.addSeparator()
+        add("Search with this image", item.image_url is not None,
+            lambda: self.pivotRequested.emit(item))
+        return menu

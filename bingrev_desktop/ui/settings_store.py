@@ -1,0 +1,82 @@
+"""User preferences in QSettings. Never the API key: that lives in the keyring only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, QSettings
+
+from ..core.markets import find_market, market_for_locale
+from ..core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
+
+MAX_RECENT = 15
+
+
+class SettingsStore:
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._s = settings or QSettings()
+
+    def _str(self, key: str, default: str = "") -> str:
+        value = self._s.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def _list(self, key: str) -> list[str]:
+        value = self._s.value(key, [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    @property
+    def market(self) -> str:
+        stored = find_market(self._str("search/market"))
+        return stored.code if stored else market_for_locale(QLocale.system().name())
+
+    @market.setter
+    def market(self, code: str) -> None:
+        self._s.setValue("search/market", code)
+
+    @property
+    def count(self) -> int:
+        try:
+            value = int(self._str("search/count", str(COUNT_DEFAULT)))
+        except ValueError:
+            return COUNT_DEFAULT
+        return min(COUNT_MAX, max(COUNT_MIN, value))
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self._s.setValue("search/count", str(value))
+
+    @property
+    def api_base(self) -> str:
+        return self._str("advanced/api_base")
+
+    @api_base.setter
+    def api_base(self, value: str) -> None:
+        if value:
+            self._s.setValue("advanced/api_base", value)
+        else:
+            self._s.remove("advanced/api_base")
+
+    def recent_images(self) -> list[str]:
+        return self._list("recent/images")[:MAX_RECENT]
+
+    def add_recent_image(self, url: str) -> list[str]:
+        items = [url] + [u for u in self.recent_images() if u != url]
+        self._s.setValue("recent/images", items[:MAX_RECENT])
+        return items[:MAX_RECENT]
+
+    def clear_recent_images(self) -> None:
+        self._s.remove("recent/images")
+
+    def recent_sessions(self) -> list[str]:
+        return self._list("recent/sessions")[:MAX_RECENT]
+
+    def add_recent_session(self, path: str) -> None:
+        items = [path] + [p for p in self.recent_sessions() if p != path]
+        self._s.setValue("recent/sessions", items[:MAX_RECENT])
+
+    def geometry(self) -> bytes | None:
+        value = self._s.value("window/geometry")
+        return bytes(value) if value is not None else None  # type: ignore[arg-type]
+
+    def set_geometry(self, data: bytes) -> None:
+        self._s.setValue("window/geometry", data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -146,4 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from .ui.app import run_app  # Qt is imported only when a window is wanted
 
-    return run_app(args)
+    code = run_app(args)
+    if sys.version_info < (3, 12):
+        # PySide6 6.12 on Python 3.11 can abort in the interpreter's final garbage
+        # collection; everything is saved and closed by now, so leave directly.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

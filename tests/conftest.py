@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,7 +33,10 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test QApplication (pytest-qt has no qasync support)."""
     import qasync
 
+    from bingrev_desktop.ui.gc_timer import GarbageCollector
+
     qapp.setQuitOnLastWindowClosed(False)  # closing a window must not stop the loop
+    collector = GarbageCollector()  # as in the app: no GC in worker threads
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
@@ -43,6 +48,9 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+    collector.stop()
+    qapp.sendPostedEvents(None, 0)  # deleteLater() of closed windows, on this thread
+    gc.collect()
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0,
@@ -53,3 +61,35 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0,
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         await asyncio.sleep(0.02)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dispose_qt_widgets_at_exit() -> Iterator[None]:
+    """Delete leftover windows while Qt is alive (PySide6 on 3.11 can crash if the
+    interpreter's final GC does it)."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        from bingrev_desktop.ui.app import dispose_widgets
+
+        dispose_widgets(app)
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Skip the interpreter's final garbage collection, where PySide6 6.12 on
+    Python 3.11 can abort ("bool_dealloc") after every test has passed; the
+    report is already written, and the exit status is kept."""
+    if sys.version_info < (3, 12) and "PySide6.QtWidgets" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)

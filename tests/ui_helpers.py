@@ -24,17 +24,22 @@ def make_window(engine: DemoEngine, tmp_path: Path, *, key: str | None = DEMO_AP
     settings = SettingsStore(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     credentials = CredentialStore(service=f"bingrev-desktop-test-{uuid.uuid4().hex[:8]}")
     window = MainWindow(SearchController(service), credentials, settings, demo=demo)
+    window.case.autosave_file = tmp_path / "autosave" / "unsaved.bingrev"
     window.resize(1280, 800)
     window.show()
     return window
 
 
 async def close_window(window: MainWindow) -> None:
+    window.case.dirty = False  # tests don't answer the "save changes?" question
     window.close()
     await window.tasks.cancel_all()
     await window.keys.tasks.cancel_all()
     await window.controller.shutdown()
+    await window.case.tasks.cancel_all()
+    await window.cases.tasks.cancel_all()
     await window.controller.service.aclose()
+    window.deleteLater()
 
 
 def mouse(widget: QWidget, kind: QEvent.Type, pos: QPointF,

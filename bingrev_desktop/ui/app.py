@@ -24,6 +24,7 @@ from ..core.service import SearchService
 from ..core.settings import resolve_api_base
 from ..resources import resource_dir
 from .controller import SearchController
+from .gc_timer import GarbageCollector
 from .imaging import configure_image_limits
 from .main_window import MainWindow
 from .settings_store import SettingsStore
@@ -113,9 +114,11 @@ def run_app(args: argparse.Namespace) -> int:
     setup_logging(verbose=getattr(args, "verbose", False))
     app = create_application(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    collector = GarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         code = loop.run_until_complete(run_window(args))
+    collector.stop()
     dispose_widgets(app)
     return code

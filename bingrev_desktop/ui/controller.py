@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 
 from ..core.client import SearchOutcome
 from ..core.errors import BingrevError, ImageError, NotAnImageError
-from ..core.fetcher import PREVIEW_MAX_BYTES
+from ..core.fetcher import PREVIEW_MAX_BYTES, sniff_image_format
 from ..core.request import SearchRequest, ValidationError
 from ..core.service import SearchService
 from .imaging import decode_image_async, image_header_size
@@ -89,6 +89,29 @@ class SearchController(QObject):
             return
         self.preview = Preview(url, image, width or image.width(), height or image.height(),
                                fetched.format, fetched.data)
+        self.previewReady.emit(self.preview)
+
+    def start_stored_preview(self, url: str, data: bytes | None) -> asyncio.Task[None]:
+        """Show a preview from a case file: decoded locally, no network."""
+        self.cancel_preview()
+        self.preview, self.preview_error = None, None
+        self._preview_task = asyncio.ensure_future(self._stored_preview(url, data))
+        return self._preview_task
+
+    async def _stored_preview(self, url: str, data: bytes | None) -> None:
+        self.previewStarted.emit(url)
+        if data is None:
+            self._preview_failed(url, ImageError("The searched image was not saved in this case."))
+            return
+        try:
+            width, height = await asyncio.to_thread(image_header_size, data)
+            image = await decode_image_async(data, PREVIEW_FIT, url)
+        except BingrevError as exc:
+            self._preview_failed(url, exc)
+            return
+        fmt = sniff_image_format(data[:64]) or "image"
+        self.preview = Preview(url, image, width or image.width(), height or image.height(),
+                               fmt, data)
         self.previewReady.emit(self.preview)
 
     def _preview_failed(self, url: str, error: BingrevError) -> None:

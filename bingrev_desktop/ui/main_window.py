@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,21 +19,27 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.client import SearchOutcome
 from ..core.credentials import CredentialStore
-from ..core.dropped import pick_dropped_url
 from ..core.errors import AuthenticationError, BingrevError, MissingKeyError
 from ..core.fetcher import human_size
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
 from .about_dialog import AboutDialog
+from .case_flow import CaseFlow
+from .case_session import CaseSession
+from .case_view import CaseView
 from .controller import Preview, SearchController
 from .details_pane import DetailsPane
+from .drop import mime_to_url
+from .history_panel import HistoryPanel
 from .key_flow import KeyFlow
+from .menus import build_menus
 from .message_banner import MessageBanner
 from .results_model import NoteRole, StarRole
 from .results_panel import ResultsPanel
@@ -45,25 +49,6 @@ from .tasks import TaskSet
 from .thumbnails import ThumbnailLoader
 
 log = logging.getLogger("bingrev_desktop.window")
-
-
-def mime_to_url(mime: QMimeData) -> str | None:
-    """Read a drop or paste in the preferred order (see core.dropped)."""
-
-    def text_of(fmt: str) -> str | None:
-        if not mime.hasFormat(fmt):
-            return None
-        raw = bytes(mime.data(fmt).data())
-        encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (
-            len(raw) > 1 and raw[1:2] == b"\x00") else "utf-8"
-        return raw.decode(encoding, "replace").replace("\x00", "")
-
-    return pick_dropped_url(
-        html_text=mime.html() if mime.hasHtml() else None,
-        uri_list=text_of("text/uri-list"),
-        moz_url=text_of("text/x-moz-url"),
-        plain_text=mime.text() if mime.hasText() else None,
-    )
 
 
 class MainWindow(QMainWindow):
@@ -84,10 +69,16 @@ class MainWindow(QMainWindow):
         self.banner = MessageBanner()
         self.outcome: SearchOutcome | None = None
         self.tasks = TaskSet()
+        self.case = CaseSession(self)
+        self.history = HistoryPanel()
+        self.cases = CaseFlow(self)
+        self.case_view = CaseView(self)
+        self._pending_parent: tuple[int, int] | None = None
+        self._close_confirmed = False
         self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
         self.keys.demoRequested.connect(self._demo_requested)
         self._build_layout()
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self._elapsed_timer = QTimer(self)
         self._elapsed_timer.setInterval(250)
@@ -125,42 +116,18 @@ class MainWindow(QMainWindow):
         left.setMinimumWidth(340)
         splitter.addWidget(left)
         splitter.addWidget(self.results_panel)
-        splitter.addWidget(self.details)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.details, "Details")
+        self.side_tabs.addTab(self.history, "Case history")
+        splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
         splitter.setSizes([410, 620, 300])
         splitter.setChildrenCollapsible(False)
-        self.details.setMinimumWidth(250)
+        self.side_tabs.setMinimumWidth(270)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-
-    def _build_menus(self) -> None:
-        def action(menu_name: str, text: str, slot: object, shortcut: object = None) -> QAction:
-            act = QAction(text, self)
-            if shortcut is not None:
-                act.setShortcut(shortcut)  # type: ignore[arg-type]
-            act.triggered.connect(slot)
-            menus[menu_name].addAction(act)
-            return act
-
-        bar = self.menuBar()
-        menus = {name: bar.addMenu(name) for name in ("&File", "&Edit", "&Search", "&Help")}
-        action("&File", "Enter image address", self._focus_address, QKeySequence("Ctrl+L"))
-        action("&File", "Settings\u2026", self.keys.open_settings, QKeySequence.StandardKey.Preferences)
-        menus["&File"].addSeparator()
-        action("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.paste_action = action("&Edit", "Paste image address", self.paste,
-                                   QKeySequence.StandardKey.Paste)
-        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        action("&Edit", "Whole image (clear crop)", self.search_panel.crop_view.clear_crop)
-        self.search_action = action("&Search", "Search", self.search,
-                                    QKeySequence("Ctrl+Return"))
-        self.search_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.cancel_action = action("&Search", "Cancel search", self.controller.cancel_search,
-                                    QKeySequence("Ctrl+."))
-        self.cancel_action.setEnabled(False)
-        action("&Help", "About", self.show_about)
 
     def _connect(self) -> None:
         panel, ctl = self.search_panel, self.controller
@@ -178,6 +145,12 @@ class MainWindow(QMainWindow):
         ctl.searchFailed.connect(self._search_failed)
         ctl.searchCancelled.connect(self._search_cancelled)
         self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
+        self.loader.changed.connect(self.case_view.thumbnail_changed)
+        self.case.changed.connect(self.case_view.case_changed)
+        self.case.saveFailed.connect(lambda exc: self.banner.show_error(BingrevError(
+            f"The case could not be saved: {getattr(exc, 'strerror', None) or exc}.")))
+        self.history.searchChosen.connect(self.case_view.show_record_by_id)
+        self.history.caseNoteEdited.connect(self.case.set_case_note)
         results = self.results_panel
         results.openRequested.connect(self.open_url)
         results.pivotRequested.connect(self.pivot)
@@ -187,6 +160,8 @@ class MainWindow(QMainWindow):
         self.details.pivotRequested.connect(self.pivot)
         self.details.starToggled.connect(lambda on: self._set_current(StarRole, on))
         self.details.noteEdited.connect(lambda text: self._set_current(NoteRole, text))
+        self.case_view.refresh_recent_cases()
+        self.case_view.case_changed()
 
     # -- getting an image in ---------------------------------------------------------
     def show_address(self, text: str) -> bool:
@@ -235,7 +210,7 @@ class MainWindow(QMainWindow):
         self.search_panel.show_preview_error(str(error))
         self.banner.show_error(error)
 
-    def _focus_address(self) -> None:
+    def focus_address(self) -> None:
         self.search_panel.url_edit.setFocus()
         self.search_panel.url_edit.selectAll()
 
@@ -251,6 +226,7 @@ class MainWindow(QMainWindow):
             return None
 
     def search(self) -> asyncio.Task[SearchOutcome | None] | None:
+        self._pending_parent = None  # set again by pivot() when it is one
         request = self.build_request()
         if request is None:
             return None
@@ -272,9 +248,11 @@ class MainWindow(QMainWindow):
         """"Search with this image": a new search from a result."""
         if not item.image_url:
             return
+        origin = self.case.current
         if self.show_address(item.image_url):
             self.search_panel.set_crop(None)
-            self.search()
+            if self.search() is not None and origin is not None:
+                self._pending_parent = (origin.id, item.position)
 
     def _search_started(self, _request: SearchRequest) -> None:
         self.search_panel.set_busy(True)
@@ -290,10 +268,12 @@ class MainWindow(QMainWindow):
     def _search_finished(self, outcome: SearchOutcome) -> None:
         self._search_stopped()
         self.outcome = outcome
-        response = outcome.response
-        self.loader.reset()
-        self.results_panel.show_results(list(response.results))
-        self.details.show_image_info(response.image_info)
+        preview = self.controller.preview
+        data = preview.data if preview and preview.url == outcome.request.image_url else None
+        record = self.case.record(outcome, data, self._pending_parent)
+        self._pending_parent = None
+        self.loader.reset(self._fetch_thumbnail)
+        self.case_view.show_results(record)
         self.statusBar().showMessage(self.status_text(outcome))
 
     @staticmethod
@@ -329,8 +309,14 @@ class MainWindow(QMainWindow):
 
     def _set_current(self, role: int, value: object) -> None:
         index = self.results_panel.source_index_of_current()
-        if index.isValid():
-            self.results_panel.model.setData(index, value, role)
+        if not index.isValid():
+            return
+        self.results_panel.model.setData(index, value, role)
+        position = self.results_panel.model.item(index.row()).position
+        if role == StarRole:
+            self.case.set_star(position, bool(value))
+        else:
+            self.case.set_note(position, str(value))
 
     def open_url(self, url: str) -> None:
         qurl = QUrl(url)
@@ -386,3 +372,7 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         event.accept()
         self.closed.emit()
+
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.close()

@@ -69,9 +69,9 @@ class ThumbnailLoader(QObject):
     def error(self, url: str) -> str | None:
         return self._errors.get(url)
 
-    def stored_bytes(self) -> dict[str, bytes]:
-        """Every thumbnail loaded so far (what the grid showed), for saving."""
-        return dict(self._bytes)
+    def data(self, url: str) -> bytes | None:
+        """The downloaded bytes of a loaded thumbnail (what the grid showed), for saving."""
+        return self._bytes.get(url)
 
     def request(self, url: str) -> None:
         """Ask for a thumbnail; cheap to call on every paint."""

@@ -1,0 +1,192 @@
+"""File menu behaviour: new, open, save, save as, export, recent, restore, close.
+
+File dialogs are opened with ``open()`` (no nested event loop under qasync);
+reading and writing happen in worker threads through CaseSession and export.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..core.case import Case
+from ..core.casefile import EXTENSION, CaseFileError
+from ..core.errors import BingrevError
+from ..core.export import csv_report, html_report, json_report
+from .tasks import TaskSet
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger("bingrev_desktop.caseflow")
+CASE_FILTER = f"Case files (*{EXTENSION})"
+EXPORTS: dict[str, tuple[str, str, Callable[[Case], str]]] = {
+    "html": ("Report for a web browser (*.html)", ".html", html_report),
+    "csv": ("Spreadsheet (*.csv)", ".csv", csv_report),
+    "json": ("JSON data (*.json)", ".json", json_report),
+}
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+class CaseFlow(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = window.case
+        self.tasks = TaskSet()
+        self.last_dialog: QFileDialog | QMessageBox | None = None
+        self._closing_confirmed = False
+
+    def _file_dialog(self, title: str, name_filter: str, *, save: bool, suffix: str,
+                     on_path: Callable[[Path], object], start: str = "") -> QFileDialog:
+        dialog = QFileDialog(self.window, title, start)
+        dialog.setNameFilter(name_filter)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save
+                             else QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile if save
+                           else QFileDialog.FileMode.ExistingFile)
+        dialog.setDefaultSuffix(suffix.lstrip("."))
+        dialog.fileSelected.connect(lambda path: on_path(Path(path)))
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # -- open --------------------------------------------------------------------------
+    def choose_and_open(self) -> QFileDialog:
+        return self._file_dialog("Open case", CASE_FILTER, save=False, suffix=EXTENSION,
+                                 on_path=lambda p: self.tasks.spawn(self.open_path(p)))
+
+    async def open_path(self, path: Path) -> bool:
+        try:
+            case = await self.session.load(path)
+        except CaseFileError as exc:
+            self.window.banner.show_error(exc)
+            return False
+        self.session.adopt(case, path)
+        self.window.settings.add_recent_session(str(path))
+        self.window.case_view.refresh_recent_cases()
+        self.window.case_view.show_case()
+        self.window.banner.show_message(
+            "Case opened", f"{path.name}: {len(case.searches)} search(es). Everything is shown "
+            "from the file; nothing is downloaded.")
+        return True
+
+    # -- save --------------------------------------------------------------------------
+    def save(self) -> asyncio.Task[bool] | QFileDialog:
+        if self.session.path is None:
+            return self.save_as()
+        return self.tasks.spawn(self._save(self.session.path))
+
+    def save_as(self) -> QFileDialog:
+        start = str(self.session.path or Path.home() / f"{self.session.case.title}{EXTENSION}")
+        return self._file_dialog("Save case as", CASE_FILTER, save=True, suffix=EXTENSION,
+                                 on_path=lambda p: self.tasks.spawn(self._save(p)), start=start)
+
+    async def _save(self, path: Path) -> bool:
+        ok = await self.session.save(path)
+        if ok and self.session.path is not None:
+            self.window.settings.add_recent_session(str(self.session.path))
+            self.window.case_view.refresh_recent_cases()
+            self.window.statusBar().showMessage(f"Case saved to {self.session.path}.")
+        return ok
+
+    # -- export ------------------------------------------------------------------------
+    def choose_export(self, kind: str) -> QFileDialog:
+        name_filter, suffix, _ = EXPORTS[kind]
+        base = self.session.path.with_suffix(suffix) if self.session.path else (
+            Path.home() / f"{self.session.case.title}{suffix}")
+        return self._file_dialog("Export", name_filter, save=True, suffix=suffix,
+                                 on_path=lambda p: self.tasks.spawn(self.export(kind, p)),
+                                 start=str(base))
+
+    async def export(self, kind: str, path: Path) -> bool:
+        _, suffix, render = EXPORTS[kind]
+        if not path.suffix:
+            path = path.with_suffix(suffix)
+        snapshot = self.session.case.snapshot()
+        try:
+            text = await asyncio.to_thread(render, snapshot)
+            await asyncio.to_thread(_write_text, path, text)
+        except OSError as exc:
+            self.window.banner.show_error(BingrevError(
+                f"The export could not be written to {path}: {exc.strerror or exc}."))
+            return False
+        self.window.statusBar().showMessage(f"Exported to {path}.")
+        return True
+
+    # -- new, restore and close --------------------------------------------------------
+    def new_case(self) -> None:
+        self.confirm_discard(lambda: (self.session.new(), self.window.case_view.show_case()))
+
+    async def offer_restore(self) -> QMessageBox | None:
+        """After a crash or kill the autosave is still there: offer it back."""
+        if not await self.session.has_autosave():
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
+                          "The app did not close normally last time. Your unsaved "
+                          "investigation was kept. Restore it?", parent=self.window)
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(restore)
+        box.buttonClicked.connect(
+            lambda button: self.tasks.spawn(self._restore(button is restore)))
+        self.last_dialog = box
+        box.open()
+        return box
+
+    async def _restore(self, restore: bool) -> None:
+        if not restore:
+            await self.session.discard_autosave()
+            return
+        try:
+            case = await self.session.load(self.session.autosave_file)
+        except CaseFileError as exc:
+            self.window.banner.show_error(exc)
+            return
+        self.session.adopt(case, None, dirty=True)
+        self.window.case_view.show_case()
+        self.window.banner.show_message("Work restored",
+                                        "Your unsaved case is back. Save it to keep it.")
+
+    def confirm_discard(self, then: Callable[[], object]) -> QMessageBox | None:
+        """Ask before unsaved searches are lost; runs ``then`` unless cancelled."""
+        if not self.session.dirty or not self.session.case.searches:
+            then()
+            return None
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save this case?",
+                          "This case has searches that are not saved yet.", parent=self.window)
+        save = box.addButton("Save\u2026", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Don't save", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+
+        def chosen(button: object) -> None:
+            if button is discard:
+                self.tasks.spawn(self.session.discard_autosave())
+                self.session.dirty = False
+                then()
+            elif button is save:
+                self.tasks.spawn(self._save_then(then))
+
+        box.buttonClicked.connect(chosen)
+        self.last_dialog = box
+        box.open()
+        return box
+
+    async def _save_then(self, then: Callable[[], object]) -> None:
+        if self.session.path is None:
+            self.save_as()  # the user continues from the save dialog
+            return
+        if await self._save(self.session.path):
+            then()

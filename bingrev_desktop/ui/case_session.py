@@ -1,0 +1,143 @@
+"""The open case: what is recorded, whether it is saved, and autosave.
+
+Saving runs in a worker thread on a snapshot, so the window never waits for
+the disk. Autosave writes to the user's data folder a few seconds after each
+change; a clean exit removes it, so finding it at start means the app did not
+exit cleanly and the work can be restored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..core.case import Case, SearchRecord
+from ..core.casefile import EXTENSION, load_case, save_case
+from ..core.client import SearchOutcome
+from ..core.settings import data_dir
+from .tasks import TaskSet
+
+log = logging.getLogger("bingrev_desktop.case")
+AUTOSAVE_DELAY_MS = 3000
+
+
+def autosave_path() -> Path:
+    return data_dir() / "autosave" / f"unsaved{EXTENSION}"
+
+
+class CaseSession(QObject):
+    changed = Signal()  # title, dirty flag or history changed
+    saveFailed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, *, autosave: Path | None = None) -> None:
+        super().__init__(parent)
+        self.case = Case()
+        self.path: Path | None = None
+        self.dirty = False
+        self.current: SearchRecord | None = None
+        self.autosave_file = autosave or autosave_path()
+        self.tasks = TaskSet()
+        self._save_lock = asyncio.Lock()
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave_timer.timeout.connect(lambda: self.tasks.spawn(self.autosave()))
+
+    @property
+    def display_name(self) -> str:
+        return self.path.stem if self.path else self.case.title
+
+    # -- recording ------------------------------------------------------------------
+    def record(self, outcome: SearchOutcome, preview: bytes | None,
+               parent: tuple[int, int] | None) -> SearchRecord:
+        record = self.case.add_search(outcome.request, outcome.response, elapsed=outcome.elapsed,
+                                      preview=preview, parent=parent)
+        self.current = record
+        self.mark_dirty()
+        return record
+
+    def add_thumbnail(self, record: SearchRecord, url: str, data: bytes) -> None:
+        if url not in record.thumbnails:
+            self.case.add_thumbnail(record, url, data)
+            self.mark_dirty(quiet=True)
+
+    def set_star(self, position: int, on: bool) -> None:
+        if self.current is not None:
+            (self.current.stars.add if on else self.current.stars.discard)(position)
+            self.mark_dirty()
+
+    def set_note(self, position: int, text: str) -> None:
+        if self.current is not None:
+            if text.strip():
+                self.current.notes[position] = text.strip()
+            else:
+                self.current.notes.pop(position, None)
+            self.mark_dirty()
+
+    def set_case_note(self, text: str) -> None:
+        if text != self.case.note:
+            self.case.note = text
+            self.mark_dirty()
+
+    def mark_dirty(self, quiet: bool = False) -> None:
+        was = self.dirty
+        self.dirty = True
+        self._autosave_timer.start()
+        if not quiet or not was:
+            self.changed.emit()
+
+    # -- files ------------------------------------------------------------------------
+    async def save(self, path: Path | None = None) -> bool:
+        target = path or self.path
+        if target is None:
+            return False
+        if target.suffix != EXTENSION:
+            target = target.with_suffix(EXTENSION)
+        snapshot = self.case.snapshot()
+        async with self._save_lock:
+            try:
+                await asyncio.to_thread(save_case, snapshot, target)
+            except OSError as exc:
+                log.warning("save failed: %s", exc)
+                self.saveFailed.emit(exc)
+                return False
+        self.path = target
+        self.case.title = target.stem
+        self.dirty = False
+        self._autosave_timer.stop()
+        await self.discard_autosave()
+        self.changed.emit()
+        return True
+
+    async def autosave(self) -> None:
+        if not self.dirty or not self.case.searches:
+            return
+        snapshot = self.case.snapshot()
+        async with self._save_lock:
+            try:
+                await asyncio.to_thread(save_case, snapshot, self.autosave_file)
+            except OSError as exc:
+                log.warning("autosave failed: %s", exc)
+
+    async def discard_autosave(self) -> None:
+        await asyncio.to_thread(self.autosave_file.unlink, missing_ok=True)
+
+    async def load(self, path: Path) -> Case:
+        """Read a case (CaseFileError on a bad file); does not change the open case."""
+        return await asyncio.to_thread(load_case, path)
+
+    def adopt(self, case: Case, path: Path | None, *, dirty: bool = False) -> None:
+        self.case, self.path, self.dirty = case, path, dirty
+        self.current = case.searches[-1] if case.searches else None
+        if dirty:
+            self._autosave_timer.start()
+        self.changed.emit()
+
+    def new(self) -> None:
+        self.adopt(Case(), None)
+
+    async def has_autosave(self) -> bool:
+        return await asyncio.to_thread(self.autosave_file.is_file)

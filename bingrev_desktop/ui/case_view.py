@@ -1,0 +1,108 @@
+"""Shows the open case in the window: its history, its stored searches, offline.
+
+A stored search is drawn entirely from the case file: preview and thumbnails
+come from the file, and a thumbnail that was never loaded shows "Not saved"
+instead of being fetched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from ..core.case import SearchRecord
+from ..core.request import Crop
+from .controller import Preview
+from .thumbnails import NotStoredError, ThumbState
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+class CaseView(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._stored_crop: Crop | None = None
+
+    def show_results(self, record: SearchRecord) -> None:
+        w = self.window
+        response = record.response
+        w.results_panel.show_results(list(response.results), record.stars, record.notes)
+        w.details.show_image_info(response.image_info)
+        w.history.show_case(w.case.case, record)
+
+    def show_case(self) -> None:
+        """Show the open case's latest search (or the empty state)."""
+        w = self.window
+        record = w.case.current
+        if record is None:
+            w.loader.reset()
+            w.results_panel.show_empty()
+            w.details.show_image_info(None)
+            w.history.show_case(w.case.case, None)
+            w.search_panel.show_empty()
+            return
+        self.show_record(record)
+
+    def show_record_by_id(self, record_id: int) -> None:
+        record = self.window.case.case.search(record_id)
+        if record is not None:
+            self.show_record(record)
+
+    def show_record(self, record: SearchRecord) -> None:
+        """A stored search, entirely from the case: no network request at all."""
+        w = self.window
+        w.controller.cancel_search()
+        w.case.current = record
+        case = w.case.case
+        stored = {url: data for url in record.thumbnails
+                  if (data := case.thumbnail(record, url)) is not None}
+        w.loader.reset(self._offline_thumbnail, preload=stored)
+        self.show_results(record)
+        panel = w.search_panel
+        panel.url_edit.setText(record.image_url)
+        panel.url_edit.setCursorPosition(0)
+        if record.market != "default":
+            panel.market_combo.set_market(record.market)
+        if "count" in record.request_body:
+            panel.count_spin.setValue(int(record.request_body["count"]))
+        self._stored_crop = record.request.crop
+        w.controller.previewReady.connect(self._apply_stored_crop)
+        w.controller.start_stored_preview(record.image_url, case.preview(record))
+        w.statusBar().showMessage(
+            f"Saved search from {record.created_at} \u00b7 {len(record.response.results)} results")
+
+    def _apply_stored_crop(self, _preview: Preview) -> None:
+        self.window.controller.previewReady.disconnect(self._apply_stored_crop)
+        self.window.search_panel.set_crop(self._stored_crop)
+
+    async def _offline_thumbnail(self, url: str) -> bytes:
+        raise NotStoredError(url)  # stored ones were preloaded; the rest were never loaded
+
+    def thumbnail_changed(self, url: str) -> None:
+        """Keep every thumbnail the grid showed, so the case can show it offline."""
+        w = self.window
+        record, data = w.case.current, w.loader.data(url)
+        if (record is not None and data is not None and w.loader.state(url) is ThumbState.READY
+                and any(item.thumbnail_url == url for item in record.response.results)):
+            w.case.add_thumbnail(record, url, data)
+
+    def case_changed(self) -> None:
+        w = self.window
+        mark = "*" if w.case.dirty else ""
+        w.setWindowTitle(f"{mark}{w.case.display_name} \u2014 Bing Reverse Image Search"
+                         + (" (demo)" if w.demo else ""))
+        w.history.show_case(w.case.case, w.case.current)
+
+    def refresh_recent_cases(self) -> None:
+        w = self.window
+        menu = w.recent_cases_menu
+        menu.clear()
+        paths = w.settings.recent_sessions()
+        for path in paths:
+            menu.addAction(path).triggered.connect(
+                lambda _=False, p=path: w.cases.tasks.spawn(w.cases.open_path(Path(p))))
+        menu.setEnabled(bool(paths))

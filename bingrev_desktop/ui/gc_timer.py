@@ -1,0 +1,38 @@
+"""Run Python's cyclic garbage collector on the GUI thread only (as qutebrowser does).
+
+Left automatic, a collection can start in a worker thread (image decoding,
+keyring calls) and destroy Qt objects there, which Qt forbids ("Timers cannot
+be stopped from another thread"). So automatic collection is switched off and
+a timer collects on the GUI thread instead.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+INTERVAL_MS = 1000
+
+
+class GarbageCollector(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(INTERVAL_MS)
+        self._timer.timeout.connect(self._check)
+        self._threshold = gc.get_threshold()
+        gc.disable()
+        self._timer.start()
+
+    def _check(self) -> None:
+        counts = gc.get_count()
+        # Collect the generations that are due, like the automatic collector would.
+        for generation in (2, 1, 0):
+            if counts[generation] > self._threshold[generation]:
+                gc.collect(generation)
+                break
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()

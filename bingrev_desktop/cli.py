@@ -1,7 +1,8 @@
-"""Command line: ``bingrev-desktop`` opens the window; subcommands run headless.
+"""Command line: bingrev-desktop opens the window; subcommands run without one.
 
-    bingrev-desktop [--demo] [--api-base URL] [SESSION.bingrev]
+    bingrev-desktop [--demo] [--api-base URL] [CASE.bingrev]
     bingrev-desktop search IMAGE_URL [--mkt M] [--crop L,T,R,B] [--count N] [--json]
+    bingrev-desktop export CASE.bingrev [--html OUT] [--csv OUT] [--json OUT]
     bingrev-desktop demo [--port N]
 
 Every failure ends with one plain line on stderr and a non-zero exit code.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -26,7 +26,7 @@ from .core.service import SearchService
 from .core.settings import API_KEY_ENV, resolve_api_base
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-SUBCOMMANDS = ("search", "demo")
+SUBCOMMANDS = ("search", "export", "demo")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,10 +111,47 @@ def run_search(argv: Sequence[str]) -> int:
         return EXIT_INTERRUPTED
 
 
+def export_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bingrev-desktop export",
+                description="Export a case file for people without the app.")
+    p.add_argument("case_file", help="a .bingrev case file")
+    p.add_argument("--html", help="write a self-contained report for any web browser")
+    p.add_argument("--csv", help="write the results as a spreadsheet (CSV)")
+    p.add_argument("--json", help="write everything as JSON data")
+    return p
+
+
+def run_export(argv: Sequence[str]) -> int:
+    from pathlib import Path
+
+    from .core.casefile import load_case
+    from .core.export import csv_report, html_report, json_report
+
+    parser = export_parser()
+    args = parser.parse_args(argv)
+    targets = [(args.html, html_report), (args.csv, csv_report), (args.json, json_report)]
+    if not any(path for path, _ in targets):
+        parser.error("choose at least one of --html, --csv, --json")
+    try:
+        case = load_case(args.case_file)
+        for path, render in targets:
+            if path:
+                Path(path).write_text(render(case), encoding="utf-8")
+                print(f"wrote {path}")
+    except BingrevError as exc:
+        print(f"bingrev-desktop: {exc.title}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"bingrev-desktop: could not write the export: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def gui_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bingrev-desktop", description=__doc__,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("session", nargs="?", help="a .bingrev case file to open")
+    p.add_argument("case_file", nargs="?", help="a .bingrev case file to open")
     p.add_argument("--demo", action="store_true",
                    help="try the app with built-in sample data (no key or network needed)")
     p.add_argument("--api-base", help="API address (advanced)")
@@ -134,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_check()
     if argv and argv[0] == "search":
         return run_search(argv[1:])
+    if argv and argv[0] == "export":
+        return run_export(argv[1:])
     if argv and argv[0] == "demo":
         from .demo.__main__ import main as demo_main
 
@@ -147,12 +186,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from .ui.app import run_app  # Qt is imported only when a window is wanted
 
-    code = run_app(args)
-    if sys.version_info < (3, 12):
-        # PySide6 6.12 on Python 3.11 can abort in the interpreter's final garbage
-        # collection; everything is saved and closed by now, so leave directly.
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code
+    return run_app(args)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -76,20 +75,3 @@ def _dispose_qt_widgets_at_exit() -> Iterator[None]:
 
         dispose_widgets(app)
 
-
-_exit_status = 0
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    global _exit_status
-    _exit_status = int(exitstatus)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Skip the interpreter's final garbage collection, where PySide6 6.12 on
-    Python 3.11 can abort ("bool_dealloc") after every test has passed; the
-    report is already written, and the exit status is kept."""
-    if sys.version_info < (3, 12) and "PySide6.QtWidgets" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status)

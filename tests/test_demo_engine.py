@@ -345,7 +345,7 @@ def test_truncated(demo: DemoEngine, client: httpx.Client) -> None:
 
 
 def test_slow_drip_passes_read_timeout_but_not_deadline(demo: DemoEngine) -> None:
-    demo.set_fault(Fault("slow_drip", bytes_per_second=4000))
+    demo.set_fault(Fault("slow_drip", bytes_per_second=1500))
     with httpx.Client(timeout=httpx.Timeout(10, read=0.5)) as c:
         start = time.monotonic()
         r = search(c, demo, count="2")

@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -32,6 +33,8 @@ from .style import STYLE_SHEET
 
 log = logging.getLogger("bingrev_desktop.app")
 DEFAULT_SIZE = (1280, 800)
+DEMO_PORT = 8765
+SAMPLE_NAME = "sample.bingrev"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -54,10 +57,10 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
                        ) -> tuple[MainWindow, SearchService, object | None]:
     engine = None
     if args.demo:
-        from ..demo import DEMO_API_KEY, DemoEngine
+        from ..demo import DEMO_API_KEY
 
-        engine = DemoEngine(latency=1.5).start()
-        service = SearchService(engine.base_url, DEMO_API_KEY)
+        engine = start_demo_engine()
+        service = SearchService(engine.base_url, DEMO_API_KEY)  # type: ignore[attr-defined]
     else:
         service = SearchService(resolve_api_base(args.api_base, settings.api_base))
     controller = SearchController(service)
@@ -68,6 +71,17 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
     return window, service, engine
 
 
+def start_demo_engine() -> object:
+    """The demo engine on its usual port when free, so the bundled sample case's links
+    work; any free port otherwise."""
+    from ..demo import DemoEngine
+
+    try:
+        return DemoEngine(port=DEMO_PORT, latency=1.5).start()
+    except OSError:
+        return DemoEngine(latency=1.5).start()
+
+
 async def run_window(args: argparse.Namespace) -> int:
     settings = SettingsStore()
     window, service, engine = await build_window(args, settings)
@@ -75,13 +89,31 @@ async def run_window(args: argparse.Namespace) -> int:
     window.closed.connect(closed.set)
     window.show()
     try:
-        await window.keys.initialize()
-        if engine is not None:
-            window.show_address(engine.query_image_url("lighthouse"))  # type: ignore[attr-defined]
+        await open_first(window, args, engine)
         await closed.wait()
     finally:
         await shutdown(window, service, engine)
     return 0
+
+
+async def open_first(window: MainWindow, args: argparse.Namespace, engine: object | None) -> None:
+    """What the window shows first: the case file given, the sample case in demo mode,
+    or an offer to restore work after a crash; then the key check."""
+    case_file = getattr(args, "case_file", None)
+    if case_file:
+        await window.cases.open_path(Path(case_file))
+    elif engine is not None:
+        sample = resource_dir() / "samples" / SAMPLE_NAME
+        if sample.is_file() and await window.cases.open_path(sample):
+            window.case.path = None  # a copy to work on: saving asks for a new place
+            window.case.case.title = "Sample case"
+            window.case.changed.emit()
+        else:
+            window.show_address(engine.query_image_url("lighthouse"))  # type: ignore[attr-defined]
+    else:
+        await window.cases.offer_restore()
+    if not case_file:
+        await window.keys.initialize()  # viewing a case file needs no key
 
 
 async def shutdown(window: MainWindow, service: SearchService, engine: object | None) -> None:

@@ -46,6 +46,11 @@ class CaseSession(QObject):
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(lambda: self.tasks.spawn(self.autosave()))
 
+    def stop_autosave(self) -> None:
+        """The window is closing: no more timed saves (the autosave file stays until
+        the user saved or chose to discard)."""
+        self._autosave_timer.stop()
+
     @property
     def display_name(self) -> str:
         return self.path.stem if self.path else self.case.title
@@ -58,6 +63,12 @@ class CaseSession(QObject):
         self.current = record
         self.mark_dirty()
         return record
+
+    def attach_preview(self, record: SearchRecord, data: bytes) -> None:
+        """The searched image arrived after the search finished (a fast pivot)."""
+        if record.preview_sha256 is None:
+            record.preview_sha256 = self.case.add_blob(data)
+            self.mark_dirty(quiet=True)
 
     def add_thumbnail(self, record: SearchRecord, url: str, data: bytes) -> None:
         if url not in record.thumbnails:

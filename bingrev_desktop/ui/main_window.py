@@ -204,6 +204,9 @@ class MainWindow(QMainWindow):
 
     def _preview_ready(self, preview: Preview) -> None:
         self.search_panel.show_preview(preview)
+        record = self.case.current
+        if record is not None and record.image_url == preview.url:
+            self.case.attach_preview(record, preview.data)
         self.search_panel.search_button.setFocus()
 
     def _preview_failed(self, _url: str, error: BingrevError) -> None:
@@ -366,7 +369,12 @@ class MainWindow(QMainWindow):
             "bingrev-desktop --demo", level="info")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_confirmed and self.case.dirty and self.case.case.searches:
+            event.ignore()  # ask first; close() runs again once the user has chosen
+            self.cases.confirm_discard(self._close_now)
+            return
         self.settings.set_geometry(bytes(self.saveGeometry().data()))
+        self.case.stop_autosave()
         self.controller.cancel_search()
         self.controller.cancel_preview()
         self.loader.cancel()

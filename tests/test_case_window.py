@@ -1,0 +1,258 @@
+"""Cases through the real window: save, reopen with no network, restore, exports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from bingrev_desktop.core.casefile import load_case
+from bingrev_desktop.core.request import Crop
+from bingrev_desktop.demo import DemoEngine
+from bingrev_desktop.ui.main_window import MainWindow
+from bingrev_desktop.ui.thumbnails import ThumbState
+
+from .conftest import wait_until
+from .test_window import run, search_and_wait, show_and_wait
+from .ui_helpers import close_window, make_window
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED = os.environ.get("BINGREV_REQUIRE_SECRET_SERVICE") == "1"  # set by tests/run.sh
+
+
+async def all_visible_thumbnails(window: MainWindow, rows: int) -> None:
+    model = window.results_panel.model
+
+    def done() -> bool:
+        states = [window.loader.state(model.item(r).thumbnail_url or "") for r in range(rows)]
+        return all(s is ThumbState.READY for s in states)
+
+    await wait_until(done, message="thumbnails")
+
+
+async def build_case(window: MainWindow, engine: DemoEngine, path: Path) -> None:
+    """Two searches and a pivot, with stars and notes, saved to ``path``."""
+    await show_and_wait(window, engine.query_image_url("lighthouse"))
+    window.search_panel.count_spin.setValue(8)
+    await search_and_wait(window)
+    await all_visible_thumbnails(window, 4)
+    window.results_panel.view.setCurrentIndex(window.results_panel.proxy.index(1, 0))
+    window.details.star.setChecked(True)
+    window.details.note.setPlainText("Posted a day earlier than the others")
+    window.history.note.setPlainText("Case note: where did the lighthouse photo start?")
+    await show_and_wait(window, engine.query_image_url("city"))
+    window.search_panel.market_combo.set_market("fr-FR")
+    window.search_panel.set_crop(Crop(0.2, 0.1, 0.8, 0.9))
+    await search_and_wait(window)
+    await all_visible_thumbnails(window, 2)
+    item = window.results_panel.model.item(2)
+    window.pivot(item)
+    await wait_until(lambda: len(window.case.case.searches) == 3, message="pivot recorded")
+    await window.controller.wait_idle()
+    await all_visible_thumbnails(window, 2)
+    await wait_until(lambda: not window.loader.busy, message="thumbnails settle")
+    assert await window.cases._save(path)
+
+
+OFFLINE_CHECK = r"""
+import asyncio, json, sys
+from PySide6.QtCore import QSettings
+import qasync
+from bingrev_desktop.ui.app import create_application, dispose_widgets
+from bingrev_desktop.core.credentials import CredentialStore
+from bingrev_desktop.core.service import SearchService
+from bingrev_desktop.ui.controller import SearchController
+from bingrev_desktop.ui.main_window import MainWindow
+from bingrev_desktop.ui.settings_store import SettingsStore
+from bingrev_desktop.ui.thumbnails import ThumbState
+
+app = create_application(["t"])
+app.setQuitOnLastWindowClosed(False)
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+out = {}
+
+async def main():
+    service = SearchService("http://127.0.0.1:9")  # nothing there, and no network anyway
+    settings = SettingsStore(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+    window = MainWindow(SearchController(service), CredentialStore(), settings)
+    window.resize(1280, 800)
+    window.show()
+    assert await window.cases.open_path(__import__("pathlib").Path(sys.argv[1]))
+    history = [window.history.list.item(i).text() for i in range(window.history.list.count())]
+    out["history"] = history
+    trail = []
+    for record in window.case.case.searches:
+        window.case_view.show_record(record)
+        await window.controller.wait_idle()
+        model = window.results_panel.model
+        for r in range(model.rowCount()):  # as if every tile had been scrolled into view
+            window.loader.request(model.item(r).thumbnail_url or "")
+        for _ in range(100):
+            states = [window.loader.state(model.item(r).thumbnail_url or "")
+                      for r in range(model.rowCount())]
+            if all(s in (ThumbState.READY, ThumbState.NOT_SAVED, ThumbState.FAILED)
+                   for s in states):
+                break
+            window.results_panel.view.viewport().repaint()
+            await asyncio.sleep(0.05)
+        urls = [model.item(r).thumbnail_url or "" for r in range(model.rowCount())]
+        mismatched = [u for u, st in zip(urls, states)
+                      if (st is ThumbState.READY) != (u in record.thumbnails)]
+        trail.append({"rows": model.rowCount(), "stars": sorted(model.stars),
+                      "mismatched": mismatched, "stored": len(record.thumbnails),
+                      "notes": model.notes,
+                      "states": sorted(s.value for s in states),
+                      "preview": window.controller.preview is not None,
+                      "crop": None if window.search_panel.crop() is None else
+                              window.search_panel.crop().as_params(),
+                      "parent": record.parent_id})
+    out["trail"] = trail
+    out["case_note"] = window.history.note.toPlainText()
+    window.grab().save(sys.argv[3])
+    window.case.dirty = False
+    window.close()
+    await window.loader.cancel_and_wait()
+    await service.aclose()
+
+with loop:
+    loop.run_until_complete(main())
+print(json.dumps(out))
+dispose_widgets(app)
+"""
+
+
+def test_save_and_reopen_offline(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                                 tmp_path: Path) -> None:
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        if REQUIRED:
+            pytest.fail("unshare -n is not available")
+        pytest.skip("unshare -n needs root")
+    window = make_window(demo_engine, tmp_path)
+    path = tmp_path / "harbour.bingrev"
+    try:
+        run(qloop, build_case(window, demo_engine, path))
+        assert window.windowTitle().startswith("harbour")
+        assert not window.case.dirty
+        saved = window.case.case
+        expected_thumbs = [len(s.thumbnails) for s in saved.searches]
+    finally:
+        run(qloop, close_window(window))
+    assert expected_thumbs[0] >= 4 and expected_thumbs[1] >= 2
+    shot = tmp_path / "offline.png"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        ["unshare", "-n", sys.executable, "-c", OFFLINE_CHECK, str(path),
+         str(tmp_path / "offline.ini"), str(shot)],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[done.stderr.find("Current thread"):][:2500]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    first, second, third = result["trail"]
+    assert [t["rows"] for t in result["trail"]] == [8, 8, 8]
+    assert first["crop"] is None and third["crop"] is None
+    assert second["crop"] == {"cal": "0.2", "cat": "0.1", "car": "0.8", "cab": "0.9"}
+    assert first["stars"] and list(first["notes"].values()) == [
+        "Posted a day earlier than the others"]
+    assert all(t["preview"] for t in result["trail"])
+    assert third["parent"] == 2 and result["history"][2].startswith("\u21b3 3.")
+    assert "from result #3 of search 2" in result["history"][2]
+    assert result["case_note"] == "Case note: where did the lighthouse photo start?"
+    for trail, stored in zip(result["trail"], expected_thumbs, strict=True):
+        # Stored thumbnails show; the never-loaded ones say "not saved", none failed
+        # (a network attempt inside unshare -n would have failed).
+        assert trail["stored"] == stored
+        assert trail["mismatched"] == []
+        assert "ready" in trail["states"] and "failed" not in trail["states"]
+        assert set(trail["states"]) <= {"ready", "not saved"}
+    if os.environ.get("BINGREV_SCREENSHOT_DIR"):
+        shutil.copy(shot, Path(os.environ["BINGREV_SCREENSHOT_DIR"]) / "offline-case.png")
+
+
+def test_restore_after_crash(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                             tmp_path: Path) -> None:
+    crashed = make_window(demo_engine, tmp_path)
+
+    async def work_then_crash() -> None:
+        await show_and_wait(crashed, demo_engine.query_image_url("mountain"))
+        await search_and_wait(crashed)
+        await crashed.case.autosave()
+
+    run(qloop, work_then_crash())
+    assert crashed.case.autosave_file.is_file()
+    # The "crash": the window is never closed normally; a new one starts.
+    run(qloop, close_window_without_cleanup(crashed))
+    fresh = make_window(demo_engine, tmp_path)
+    try:
+        async def restore() -> None:
+            box = await fresh.cases.offer_restore()
+            assert box is not None and box.text().startswith("The app did not close")
+            restore_button = next(b for b in box.buttons() if b.text() == "Restore")
+            restore_button.click()
+            await wait_until(lambda: len(fresh.case.case.searches) == 1, message="restored")
+
+        run(qloop, restore())
+        assert fresh.case.dirty and fresh.results_panel.model.rowCount() == 35
+        assert fresh.windowTitle().startswith("*")
+    finally:
+        run(qloop, close_window(fresh))
+
+
+async def close_window_without_cleanup(window: MainWindow) -> None:
+    window.case.stop_autosave()  # the "crashed" process runs no more timers
+    await window.loader.cancel_and_wait()
+    await window.case.tasks.cancel_all()
+    await window.controller.service.aclose()
+    window.hide()
+    window.deleteLater()
+
+
+def test_open_bad_file_in_window(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                                 tmp_path: Path) -> None:
+    window = make_window(demo_engine, tmp_path)
+    bad = tmp_path / "broken.bingrev"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    try:
+        ok = run(qloop, window.cases.open_path(bad))
+        assert ok is False
+        assert window.banner.title_label.text() == "Cannot open this case file"
+        assert window.case.case.searches == [] and window.case.path is None
+    finally:
+        run(qloop, close_window(window))
+
+
+def test_close_asks_to_save(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                            tmp_path: Path) -> None:
+    window = make_window(demo_engine, tmp_path)
+    try:
+        async def scenario() -> None:
+            await show_and_wait(window, demo_engine.query_image_url("city"))
+            await search_and_wait(window)
+
+        run(qloop, scenario())
+        assert window.case.dirty
+        window.close()
+        assert window.isVisible()  # not closed: it asks first
+        box = window.cases.last_dialog
+        assert isinstance(box, QMessageBox) and box.isVisible()
+        assert "not saved" in box.text()
+        next(b for b in box.buttons() if b.text() == "Don't save").click()
+        assert not window.isVisible()
+    finally:
+        run(qloop, close_window(window))
+
+
+def test_sample_case_is_valid() -> None:
+    case = load_case(ROOT / "resources" / "samples" / "sample.bingrev")
+    assert len(case.searches) == 3 and case.searches[2].parent_id == 1
+    for search in case.searches:
+        urls = {r.thumbnail_url for r in search.response.results if r.thumbnail_url}
+        assert urls and urls == set(search.thumbnails)
+    assert case.searches[0].stars and case.note

@@ -65,10 +65,11 @@ def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
         print(json.dumps(outcome.response.raw, indent=2, ensure_ascii=False))
         return
     response = outcome.response
-    cached = "cached" if response.metadata.cached else "fresh"
-    credits = response.credits_used if response.credits_used is not None else "?"
-    print(f"{len(response.results)} results in {outcome.elapsed:.1f} s ({cached}, "
-          f"{credits} credit(s) used)")
+    cached = "cached" if response.metadata.cached else "new"
+    summary = f"{len(response.results)} results in {outcome.elapsed:.1f} s ({cached} answer"
+    if response.credits_used is not None:
+        summary += f", {response.credits_used:g} credit(s) used"
+    print(summary + ")")
     for item in response.results:
         print(f"{item.position:>4}  {_safe(item.size_label):>13}  {_safe(item.domain or '-')}")
         print(f"      {_safe(item.display_title)}")
@@ -87,7 +88,7 @@ async def _run_search(args: argparse.Namespace) -> int:
     key = await CredentialStore().aload()
     if not key:
         raise KeyStorageError(
-            f"No API key found. Set {API_KEY_ENV}, or save a key in the app (Settings)."
+            f"No API key found. Set {API_KEY_ENV}, or save a key in the app (File \u203a Settings)."
         )
     async with SearchService(api_base, key, deadline=args.timeout) as service:
         outcome = await service.client.search(request)
@@ -104,7 +105,7 @@ def run_search(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     except BingrevError as exc:
         status = f" [HTTP {exc.detail.status}]" if exc.detail.status else ""
-        print(f"bingrev-desktop: {exc.title}: {exc}{status}", file=sys.stderr)
+        print(f"bingrev-desktop: {exc}{status}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("bingrev-desktop: cancelled", file=sys.stderr)
@@ -139,7 +140,7 @@ def run_export(argv: Sequence[str]) -> int:
                 Path(path).write_text(render(case), encoding="utf-8")
                 print(f"wrote {path}")
     except BingrevError as exc:
-        print(f"bingrev-desktop: {exc.title}: {exc}", file=sys.stderr)
+        print(f"bingrev-desktop: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
         print(f"bingrev-desktop: could not write the export: {exc.strerror or exc}",
@@ -160,6 +161,15 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--self-check", action="store_true",
                    help="check that this installation works, print a report and exit")
     return p
+
+
+def no_display() -> bool:
+    """On Linux/BSD without X11 or Wayland Qt would abort; say so plainly instead."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd")):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,6 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"bingrev-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if no_display():
+        print("bingrev-desktop: there is no screen to show the window on (no DISPLAY or "
+              "WAYLAND_DISPLAY). To search without a window, use: bingrev-desktop search "
+              "IMAGE_URL", file=sys.stderr)
+        return EXIT_FAILED
     from .ui.app import run_app  # Qt is imported only when a window is wanted
 
     return run_app(args)

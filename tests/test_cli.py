@@ -51,7 +51,7 @@ def test_search_json_and_env_base(demo_engine: DemoEngine) -> None:
 @pytest.mark.parametrize(
     ("fault", "words"),
     [
-        (Fault("status", status=401), "API key not accepted"),
+        (Fault("status", status=401), "API key was not accepted"),
         (Fault("status", status=402), "no search credits"),
         (Fault("status", status=403), "may not run this search"),
         (Fault("status", status=429, retry_after=120), "too many searches"),
@@ -108,9 +108,20 @@ def test_unreachable_api() -> None:
         base = engine.base_url
     done = cli("search", "https://x.org/a.png", "--api-base", base)
     assert done.returncode == 1
-    assert "Cannot reach the service" in done.stderr
+    assert "Could not connect to the server" in done.stderr
 
 
 def test_version() -> None:
     done = cli("--version")
     assert done.returncode == 0 and done.stdout.startswith("bingrev-desktop ")
+
+
+def test_no_display_is_explained() -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-m", "bingrev_desktop"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "no screen to show the window on" in done.stderr
+    assert "Traceback" not in done.stderr and "Aborted" not in done.stderr

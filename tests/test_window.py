@@ -219,7 +219,7 @@ def test_market_count_results_and_thumbnails(qloop: asyncio.AbstractEventLoop,
     assert window.results_panel.stack.currentWidget() is window.results_panel.view
     assert loader.image(model.item(0).thumbnail_url or "") is not None
     assert "24 results" in window.statusBar().currentMessage()
-    assert "fresh answer" in window.statusBar().currentMessage()
+    assert "new answer" in window.statusBar().currentMessage()
     assert window.settings.market == "ja-JP" and window.settings.count == 24
     # Sorting by size puts the largest copy first; filtering narrows by site.
     proxy = window.results_panel.proxy

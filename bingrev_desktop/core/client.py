@@ -203,7 +203,7 @@ class XcrawlClient:
         error: BingrevError
         if status == 401:
             error = AuthenticationError(
-                "The API key was not accepted. Check it in Settings \u2192 API key." + suffix, detail
+                "The API key was not accepted. Check it in File \u203a Settings." + suffix, detail
             )
         elif status == 402:
             error = AccessDeniedError(

@@ -84,6 +84,14 @@ def url_from_text(text: str) -> str | None:
     return match.group(0) if match else stripped
 
 
+def with_scheme(text: str) -> str:
+    """``www.example.com/cat.jpg`` typed without https:// gets it; anything else is kept."""
+    stripped = text.strip()
+    if re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(/\S*)?$", stripped, re.IGNORECASE):
+        return "https://" + stripped
+    return stripped
+
+
 def pick_dropped_url(
     html_text: str | None = None,
     uri_list: str | None = None,

@@ -63,7 +63,8 @@ background:#f6f7f9}
 header,section{max-width:1200px;margin:0 auto;padding:16px 24px}
 header{border-bottom:1px solid #ddd;background:#fff;max-width:none}
 h1{margin:0 0 4px;font-size:24px} h2{margin:28px 0 8px;font-size:19px}
-.muted{color:#5f6368}.hash{font:12px ui-monospace,monospace;color:#5f6368;word-break:break-all}
+.muted{color:#5f6368;overflow-wrap:anywhere}
+.hash{font:12px ui-monospace,monospace;color:#5f6368;word-break:break-all}
 .query{display:flex;gap:20px;align-items:flex-start;flex-wrap:wrap;background:#fff;
 border:1px solid #ddd;border-radius:8px;padding:14px}
 .frame{position:relative;display:inline-block;max-width:420px}

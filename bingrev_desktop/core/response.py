@@ -7,6 +7,7 @@ top level is not a JSON object at all. The raw JSON is kept for case files.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -77,6 +78,12 @@ def as_bool(value: Any) -> bool:
     return bool(value) if isinstance(value, bool | int) else False
 
 
+def _unescaped(text: str | None) -> str | None:
+    """Bing titles carry HTML entities ("&amp;"); they are shown as plain text, so decode
+    them once. The result is still only ever displayed as plain text."""
+    return html.unescape(text) if text and "&" in text else text
+
+
 def _host(*urls: str | None) -> str | None:
     for url in urls:
         if url:
@@ -143,7 +150,7 @@ class ResultItem:
         position = as_int(data.get("position"))
         return cls(
             position=position if position else index + 1,
-            title=as_text(data.get("title")),
+            title=_unescaped(as_text(data.get("title"))),
             link=as_url(data.get("link")),
             source=source,
             original=original,

@@ -82,8 +82,10 @@ class ApiKeyDialog(QDialog):
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         if not keyring_available:
-            self.show_error("This computer has no password store the app can use, so the key "
-                            "cannot be saved. You can still use it until you close the app.")
+            self.show_error("Note: this computer has no password store the app can use, so the "
+                            "key cannot be saved. You can still use it until you close the app.")
+            self.status.setObjectName("hint")
+            self.status.setStyleSheet("color: palette(placeholder-text);")
 
     def _text_changed(self, text: str) -> None:
         ok = bool(text.strip())

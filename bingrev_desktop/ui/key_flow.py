@@ -102,7 +102,8 @@ class KeyFlow(QObject):
         if dialog is None:
             return
         if self.demo:
-            dialog.set_key_status("Demo mode: no key is needed or used.", has_key=False)
+            dialog.set_key_status("Demo mode: no key is needed or used. To search Bing with "
+                                  "your own key, start the app without --demo.", has_key=False)
             dialog.replace_button.setEnabled(False)
             dialog.advanced_box.setEnabled(False)
             return

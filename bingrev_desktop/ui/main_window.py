@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core.client import SearchOutcome
 from ..core.credentials import CredentialStore
+from ..core.dropped import with_scheme
 from ..core.errors import AuthenticationError, BingrevError, MissingKeyError
 from ..core.fetcher import human_size
 from ..core.request import SearchRequest, ValidationError, validate_image_url
@@ -167,7 +168,7 @@ class MainWindow(QMainWindow):
     def show_address(self, text: str) -> bool:
         """Validate an address and start the preview; explain instead of failing."""
         try:
-            url = validate_image_url(text)
+            url = validate_image_url(with_scheme(text))
         except ValidationError as exc:
             self.banner.show_message("This address cannot be searched", str(exc),
                                      level="warning")
@@ -175,7 +176,6 @@ class MainWindow(QMainWindow):
             return False
         self.banner.hide()
         self.search_panel.url_edit.setText(url)  # now: a search may follow at once (pivot)
-        self.search_panel.set_recent(self.settings.add_recent_image(url))
         self.controller.start_preview(url)
         return True
 
@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
 
     def _preview_ready(self, preview: Preview) -> None:
         self.search_panel.show_preview(preview)
+        if not self.demo:  # demo addresses change with every run: not worth keeping
+            self.search_panel.set_recent(self.settings.add_recent_image(preview.url))
+        if not self.controller.searching:
+            self.statusBar().showMessage("Image ready. Drag on it to search only part of it, "
+                                         "or press Search.")
         record = self.case.current
         if record is not None and record.image_url == preview.url:
             self.case.attach_preview(record, preview.data)
@@ -221,7 +226,7 @@ class MainWindow(QMainWindow):
     def build_request(self) -> SearchRequest | None:
         panel = self.search_panel
         try:
-            return SearchRequest.create(panel.url_edit.text(), crop=panel.crop(),
+            return SearchRequest.create(with_scheme(panel.url_edit.text()), crop=panel.crop(),
                                         mkt=panel.market_combo.market(),
                                         count=panel.count_spin.value())
         except ValidationError as exc:
@@ -283,8 +288,9 @@ class MainWindow(QMainWindow):
     def status_text(outcome: SearchOutcome) -> str:
         response = outcome.response
         count = len(response.results)
-        parts = [f"{count} result{'s' if count != 1 else ''}", f"{outcome.elapsed:.1f} s",
-                 "cached answer" if response.metadata.cached else "fresh answer"]
+        parts = [f"{count} result{'s' if count != 1 else ''}", f"took {outcome.elapsed:.1f} s",
+                 "answer reused from the service's cache" if response.metadata.cached
+                 else "new answer"]
         if response.credits_used is not None:
             credits = f"{response.credits_used:g}"
             parts.append(f"{credits} credit{'s' if credits != '1' else ''} used")

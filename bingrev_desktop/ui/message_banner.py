@@ -71,7 +71,7 @@ class MessageBanner(QFrame):
         outer.addLayout(row)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setMaximumHeight(110)
+        self.details.setMaximumHeight(84)
         self.copy_button = QPushButton("Copy details")
         self.copy_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.details.toPlainText()))

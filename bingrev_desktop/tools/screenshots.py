@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ..core.request import Crop
 from ..core.service import SearchService
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
+from ..resources import resource_dir
 
 
 async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -81,13 +82,24 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
 
             window.show_address("file:///home/me/Pictures/photo.jpg")
             _save(window, out / f"05-local-file-{tag}.png")
+            window.case.dirty = False
             window.close()
+            await window.loader.cancel_and_wait()
             await service.aclose()
 
         service = SearchService(engine.base_url, DEMO_API_KEY)
         window = MainWindow(SearchController(service), CredentialStore(), settings, demo=True)
         window.resize(1280, 800)
         window.show()
+        await window.cases.open_path(resource_dir() / "samples" / "sample.bingrev")
+        await window.controller.wait_idle()
+        window.side_tabs.setCurrentWidget(window.history)
+        window.banner.hide()
+        _save(window, out / "10-sample-case-history.png")
+        window.results_panel.filter_edit.setText("no such site")
+        _save(window, out / "11-filter-no-match.png")
+        window.results_panel.clear_filters()
+        window.side_tabs.setCurrentWidget(window.details)
         dialog = await window.keys.ask(then_search=False)
         _save(dialog, out / "06-key-dialog.png")
         dialog.close()
@@ -99,6 +111,22 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         _save(about, out / "08-about.png")
         about.close()
         _save(window, out / "09-demo-banner.png")
+        window.case.dirty = False
+        window.close()
+        await window.loader.cancel_and_wait()
+        await service.aclose()
+
+        # Offline: nothing answers at the API address.
+        service = SearchService("http://127.0.0.1:9", DEMO_API_KEY)
+        service.client.retry.backoff_base = 0.01
+        window = MainWindow(SearchController(service), CredentialStore(), settings)
+        window.resize(1280, 800)
+        window.show()
+        window.search_panel.url_edit.setText("https://photos.example.org/harbour.jpg")
+        task = window.search()
+        if task is not None:
+            await task
+        _save(window, out / "12-offline.png")
         window.close()
         await service.aclose()
 

@@ -125,3 +125,17 @@ def test_no_display_is_explained() -> None:
     assert done.returncode == 1
     assert "no screen to show the window on" in done.stderr
     assert "Traceback" not in done.stderr and "Aborted" not in done.stderr
+
+
+def test_installed_entry_point(demo_engine: DemoEngine, tmp_path: Path) -> None:
+    """The console script a `pip install .` puts beside the interpreter (as in CI)."""
+    script = Path(sys.executable).parent / "bingrev-desktop"
+    if not script.exists():
+        pytest.skip("the package is not installed in this interpreter's environment")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BINGREV_")}
+    env["BINGREV_API_KEY"] = DEMO_API_KEY
+    done = subprocess.run([str(script), "search", demo_engine.query_image_url("sunset"),
+                           "--api-base", demo_engine.base_url, "--count", "4"],
+                          env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("4 results in ")

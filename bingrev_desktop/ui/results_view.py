@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -163,6 +163,13 @@ class ResultsView(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(60)
         self.activated.connect(self._on_activated)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Spread the columns over the whole width instead of leaving a gap on the right."""
+        super().resizeEvent(event)
+        width = self.viewport().width() - 2 * self.spacing()
+        columns = max(1, width // (TILE.width() + 2 * self.spacing()))
+        self.setGridSize(QSize(width // columns, TILE.height() + 2 * self.spacing()))
 
     def _on_activated(self, index: QModelIndex) -> None:
         item = index.data(ItemRole)

@@ -1,0 +1,108 @@
+"""Opening pages, keyboard shortcuts and what the window opens first."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtTest import QTest
+
+from bingrev_desktop.demo import DemoEngine
+from bingrev_desktop.resources import resource_dir
+from bingrev_desktop.ui.app import open_first
+
+from .conftest import wait_until
+from .test_window import run, search_and_wait, show_and_wait
+from .ui_helpers import close_window, make_window
+
+
+class UrlCatcher(QObject):
+    """Stands in for the web browser: QDesktopServices hands http(s) URLs to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+def test_double_click_opens_the_page(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                                     tmp_path: Path) -> None:
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("http", catcher, "open")
+    window = make_window(demo_engine, tmp_path)
+    try:
+        async def scenario() -> None:
+            await show_and_wait(window, demo_engine.query_image_url("city"))
+            await search_and_wait(window)
+
+        run(qloop, scenario())
+        view = window.results_panel.view
+        index = window.results_panel.proxy.index(0, 0)
+        rect = view.visualRect(index)
+        # A real double-click: press, release, then the double-click press.
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, rect.center())
+        QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                          Qt.KeyboardModifier.NoModifier, rect.center())
+        item = window.results_panel.model.item(0)
+        assert catcher.urls == [item.source]
+        window.open_url("javascript:alert(1)")  # never handed to the system
+        window.open_url("file:///etc/passwd")
+        assert catcher.urls == [item.source]
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+        run(qloop, close_window(window))
+
+
+def test_ctrl_enter_searches(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                             tmp_path: Path) -> None:
+    window = make_window(demo_engine, tmp_path)
+    try:
+        async def scenario() -> None:
+            await show_and_wait(window, demo_engine.query_image_url("city"))
+            window.activateWindow()
+            window.search_panel.crop_view.setFocus()
+            QTest.keyClick(window.search_panel.crop_view, Qt.Key.Key_Return,
+                           Qt.KeyboardModifier.ControlModifier)
+            await wait_until(lambda: len(demo_engine.search_requests) == 1, message="search")
+            await wait_until(lambda: not window.controller.searching)
+
+        run(qloop, scenario())
+        assert window.results_panel.model.rowCount() == 35
+    finally:
+        run(qloop, close_window(window))
+
+
+def test_opens_case_file_given_on_command_line(qloop: asyncio.AbstractEventLoop,
+                                               demo_engine: DemoEngine, tmp_path: Path) -> None:
+    window = make_window(demo_engine, tmp_path, key=None)
+    sample = resource_dir() / "samples" / "sample.bingrev"
+    try:
+        args = argparse.Namespace(case_file=str(sample), demo=False)
+        run(qloop, open_first(window, args, None))
+        assert len(window.case.case.searches) == 3
+        assert window.case.path == sample
+        assert window.keys.key_dialog is None  # reading a case needs no key
+        assert demo_engine.request_log == []  # and no network
+    finally:
+        run(qloop, close_window(window))
+
+
+def test_demo_opens_sample_case(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                                tmp_path: Path) -> None:
+    window = make_window(demo_engine, tmp_path, demo=True)
+    try:
+        run(qloop, open_first(window, argparse.Namespace(case_file=None, demo=True),
+                              demo_engine))
+        assert len(window.case.case.searches) == 3
+        assert window.case.path is None  # saving asks where: the sample stays pristine
+        assert window.windowTitle().startswith("Sample case")
+        assert "(demo)" in window.windowTitle()
+    finally:
+        run(qloop, close_window(window))

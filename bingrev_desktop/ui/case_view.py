@@ -93,8 +93,8 @@ class CaseView(QObject):
     def case_changed(self) -> None:
         w = self.window
         mark = "*" if w.case.dirty else ""
-        w.setWindowTitle(f"{mark}{w.case.display_name} \u2014 Bing Reverse Image Search"
-                         + (" (demo)" if w.demo else ""))
+        # Qt appends the application's display name itself ("… — Bing Reverse Image Search").
+        w.setWindowTitle(f"{mark}{w.case.display_name}" + (" (demo)" if w.demo else ""))
         w.history.show_case(w.case.case, w.case.current)
 
     def refresh_recent_cases(self) -> None:

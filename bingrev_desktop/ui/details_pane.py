@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,6 +23,17 @@ from ..core.fetcher import human_size
 from ..core.response import ImageInfo, ResultItem
 from .message_banner import plain_label
 from .results_model import plain_tooltip
+
+
+def readable_date(text: str) -> str:
+    """ "2022-04-12T05:40:15Z" -> "12 Apr 2022, 05:40 UTC"; other text is kept as is."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        return when.strftime("%d %b %Y, %H:%M")
+    return when.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
 def _url_field() -> QLineEdit:
@@ -119,7 +132,8 @@ class DetailsPane(QScrollArea):
         if item.file_size:
             size += f" \u00b7 {human_size(item.file_size)}"
         self.size.setText(size)
-        self.date.setText(item.date or "not given")
+        self.date.setText(readable_date(item.date) if item.date else "not given")
+        self.date.setToolTip(plain_tooltip(item.date or ""))
         for edit, url, missing in ((self.page, item.source, "not given"),
                                    (self.image, item.image_url, "no image address")):
             edit.setText(url or missing)

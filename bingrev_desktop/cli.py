@@ -189,8 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo_main(argv[1:])
     args = gui_parser().parse_args(argv)
     try:
-        if args.api_base:
-            resolve_api_base(args.api_base)
+        resolve_api_base(args.api_base)  # also checks $BINGREV_API_BASE
     except ValidationError as exc:
         print(f"bingrev-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE

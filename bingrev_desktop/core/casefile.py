@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -21,6 +22,8 @@ from .. import __version__
 from .case import Case, SearchRecord, sha256
 from .errors import BingrevError, ErrorDetail
 from .redact import redact
+from .request import SearchRequest
+from .response import parse_response
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x42524556  # "BREV" in the SQLite header's application_id field
@@ -74,6 +77,7 @@ def save_case(case: Case, path: str | os.PathLike[str]) -> None:
     tmp = Path(tmp_name)
     try:
         _write(case, tmp)
+        os.chmod(tmp, 0o600)  # investigations are private: not readable by other users
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -157,11 +161,27 @@ def load_case(path: str | os.PathLike[str]) -> Case:
         raise _problem("The case file could not be opened.", source, repr(exc)) from None
     try:
         return _read(db, source)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, OverflowError) as exc:
         raise _problem("The case file is damaged or incomplete (it may have been cut off "
                        "while copying). Ask for a new copy.", source, repr(exc)) from None
     finally:
         db.close()
+
+
+def _digest(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise sqlite3.DatabaseError("not a SHA-256 digest")
+    return value
+
+
+def _optional_int(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise sqlite3.DatabaseError("not an integer")
+    return value
 
 
 def _read(db: sqlite3.Connection, source: Path) -> Case:
@@ -179,7 +199,7 @@ def _read(db: sqlite3.Connection, source: Path) -> Case:
     case = Case(title=meta.get("title", "Untitled case"), note=meta.get("note", ""),
                 created_at=meta.get("created_at", ""))
     for digest, data in db.execute("SELECT sha256, data FROM blobs"):
-        if sha256(data) != digest:
+        if not isinstance(data, bytes) or sha256(data) != digest:
             raise sqlite3.DatabaseError(f"blob {digest[:12]} does not match its hash")
         case.blobs[digest] = bytes(data)
     rows = db.execute("SELECT id, created_at, request_json, response_json, elapsed, "
@@ -188,21 +208,29 @@ def _read(db: sqlite3.Connection, source: Path) -> Case:
         request, response = json.loads(row[2]), json.loads(row[3])
         if not isinstance(request, dict) or not isinstance(response, dict):
             raise sqlite3.DatabaseError(f"search {row[0]} is not valid")
-        case.searches.append(SearchRecord(
-            id=row[0], created_at=row[1], request_body={str(k): str(v) for k, v in request.items()},
-            response_raw=response, elapsed=row[4] or 0.0, preview_sha256=row[5],
-            parent_id=row[6], parent_position=row[7]))
+        record = SearchRecord(
+            id=int(row[0]), created_at=str(row[1]),
+            request_body={str(k): str(v) for k, v in request.items()},
+            response_raw=response, elapsed=float(row[4] or 0.0),
+            preview_sha256=_digest(row[5]), parent_id=_optional_int(row[6]),
+            parent_position=_optional_int(row[7]))
+        # Everything the window will do with the record must work: check it now, so
+        # a crafted or damaged file is refused at the door instead of failing later.
+        SearchRequest.from_body(record.request_body)
+        parse_response(record.response_raw)
+        case.searches.append(record)
     by_id = {s.id: s for s in case.searches}
     for search_id, url, digest in db.execute("SELECT search_id, url, sha256 FROM thumbnails"):
-        if search_id in by_id:
-            by_id[search_id].thumbnails[url] = digest
+        if search_id in by_id and _digest(digest) in case.blobs:
+            by_id[search_id].thumbnails[str(url)] = str(digest)
     for search_id, position, starred, note in db.execute(
             "SELECT search_id, position, starred, note FROM marks"):
-        record = by_id.get(search_id)
-        if record is None:
+        marked = by_id.get(search_id)
+        if marked is None:
             continue
+        position = int(position)
         if starred:
-            record.stars.add(position)
+            marked.stars.add(position)
         if note:
-            record.notes[position] = note
+            marked.notes[position] = str(note)
     return case

@@ -63,11 +63,11 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(value[:9])
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -153,8 +153,12 @@ class XcrawlClient:
         try:
             async with asyncio.timeout(30):
                 await self._attempt({"engine": ENGINE}, 1)
-        except BadRequestError:
-            return
+        except BadRequestError as exc:
+            if exc.detail.status in (400, 422):
+                return  # refused for the missing image, so the key itself was accepted
+            raise BadRequestError(
+                "This address does not answer like the search service. Check the API "
+                "address in File \u203a Settings.", exc.detail) from None
         except TimeoutError:
             raise DeadlineExceededError(
                 "The service did not answer within 30 seconds.", ErrorDetail(url=self.endpoint)

@@ -67,7 +67,11 @@ class CredentialStore:
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def keyring_available(self) -> bool:
-        return _backend_usable(keyring.get_keyring())
+        try:
+            return _backend_usable(keyring.get_keyring())
+        except Exception:  # a broken backend is as good as none
+            log.warning("keyring backend failed to load", exc_info=True)
+            return False
 
     def load(self) -> str | None:
         env_key = os.environ.get(API_KEY_ENV, "").strip()
@@ -80,7 +84,7 @@ class CredentialStore:
             return None
         try:
             key = keyring.get_password(self.service, self.account)
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:  # D-Bus and backend errors are not all KeyringError
             raise self._storage_error("read", exc) from None
         register_secret(key)
         return key or None
@@ -96,7 +100,7 @@ class CredentialStore:
             )
         try:
             keyring.set_password(self.service, self.account, key)
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:
             raise self._storage_error("save", exc) from None
         self._session_key = None
         log.info("API key saved to the keyring (%s)", self.backend_name())
@@ -109,7 +113,7 @@ class CredentialStore:
             keyring.delete_password(self.service, self.account)
         except keyring.errors.PasswordDeleteError:
             pass  # nothing stored: already the state the user asked for
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:
             raise self._storage_error("remove", exc) from None
 
     def use_for_this_session(self, raw_key: str) -> None:
@@ -129,9 +133,11 @@ class CredentialStore:
             message = "The API key could not be read from the password store."
         else:
             message = f"Could not {verb} the API key in the password store."
-        return KeyStorageError(
-            message, ErrorDetail(cause=f"{type(exc).__name__}: {exc} ({self.backend_name()})")
-        )
+        try:
+            backend = self.backend_name()
+        except Exception:  # the backend itself may be what is broken
+            backend = "unknown backend"
+        return KeyStorageError(message, ErrorDetail(cause=f"{type(exc).__name__}: {exc} ({backend})"))
 
     # -- async wrappers: safe to await from the GUI loop -----------------------
     async def aload(self) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import html
 import io
 import json
@@ -41,8 +42,7 @@ def _data_uri(data: bytes | None) -> str | None:
     fmt = sniff_image_format(data[:64]) if data else None
     if not data or fmt is None:
         return None
-    mime = "image/svg+xml" if fmt == "svg" else f"image/{fmt}"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return f"data:image/{fmt};base64,{base64.b64encode(data).decode()}"
 
 
 def _crop_text(record: SearchRecord) -> str:
@@ -122,7 +122,7 @@ def _result_card(case: Case, record: SearchRecord, item: ResultItem) -> str:
     if note:
         parts.append(f'<div class="note">{_e(note)}</div>')
     if digest:
-        parts.append(f'<div class="hash">thumbnail sha256 {digest}</div>')
+        parts.append(f'<div class="hash">thumbnail sha256 {_e(digest)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -139,7 +139,7 @@ def _search_section(case: Case, number: int, record: SearchRecord) -> str:
              if preview else '<div class="thumb" style="width:300px">preview not saved</div>')
     parent = ""
     if record.parent_id is not None:
-        parent = (f"<p>Pivot: searched with result #{record.parent_position} of search "
+        parent = (f"<p>Pivot: searched with result #{_e(record.parent_position)} of search "
                   f"{_e(record.parent_id)}.</p>")
     response = record.response
     href = _href(record.image_url)
@@ -162,8 +162,10 @@ def _search_section(case: Case, number: int, record: SearchRecord) -> str:
 def html_report(case: Case) -> str:
     searches = "".join(_search_section(case, i + 1, r) for i, r in enumerate(case.searches))
     note = f'<p class="note">{_e(case.note)}</p>' if case.note else ""
-    csp = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-           "script-src 'unsafe-inline'")
+    # Only our own script may run (by hash): even a crafted case cannot inject one.
+    script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    csp = (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+           f"script-src 'sha256-{script_hash}'")
     return redact(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'

@@ -42,9 +42,7 @@ def sniff_image_format(head: bytes) -> str | None:
         return "webp"
     if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis", b"heic", b"heix", b"mif1"):
         return "avif" if head[8:11] == b"avi" else "heic"
-    stripped = head.lstrip()[:256].lower()
-    if stripped.startswith(b"<svg") or (stripped.startswith(b"<?xml") and b"<svg" in stripped):
-        return "svg"
+    # SVG is deliberately not accepted: drawing it can take minutes (nested <use>).
     return None
 
 
@@ -117,6 +115,9 @@ class ImageFetcher:
         except httpx.HTTPError as exc:
             error = transport_error(exc, url)
             raise ImageError(str(error), error.detail) from exc
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise ImageError("This web address cannot be downloaded: its site name is not "
+                             "valid.", ErrorDetail(url=url, cause=repr(exc))) from exc
         fmt = sniff_image_format(data[:64])
         if fmt is None:
             is_page = b"<html" in data[:2048].lower() or (content_type or "").startswith("text/")

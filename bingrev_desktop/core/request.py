@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from .markets import find_market
 
 ENGINE = "bing_reverse_image"
@@ -77,6 +79,11 @@ def validate_image_url(raw: str) -> str:
             "image_url",
         )
     del port
+    try:
+        httpx.Request("GET", url)  # what will send it must accept it: IDNA and all
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise ValidationError("This web address has a site name that is not valid.",
+                              "image_url") from exc
     return url
 
 

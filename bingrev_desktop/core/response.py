@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
+_NUMBER = re.compile(r"^\s*(\d{1,15})(?:\.\d+)?")  # 15 digits: no float/int overflow
+MAX_INT = 10**15  # sizes, positions and byte counts are far below this
 MAX_TEXT = 2000  # remote strings are trimmed: a 1 MB "title" must not reach a widget
 
 
@@ -38,13 +39,13 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return value if value >= 0 else None
+        return value if 0 <= value < MAX_INT else None
     if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value >= 0 else None
+        return int(value) if math.isfinite(value) and 0 <= value < MAX_INT else None
     if isinstance(value, str):
         match = _NUMBER.match(value)
         if match:
-            return int(float(match.group(1)))
+            return int(match.group(1))
     return None
 
 

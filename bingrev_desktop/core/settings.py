@@ -27,6 +27,12 @@ def normalize_api_base(raw: str) -> str:
             "The API address must start with https:// (or http:// for a local test server).",
             "api_base",
         )
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValidationError(
+            "The API address must start with https://, so your key is sent encrypted "
+            "(http:// is only allowed for a test server on this computer).",
+            "api_base",
+        )
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ValidationError(
             "The API address must not contain a user name, password, ?query or #fragment.",

@@ -88,21 +88,25 @@ async def run_window(args: argparse.Namespace) -> int:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    # A task, so closing the window ends the app even while the first steps wait
+    # (an unlock prompt of the password store, say).
+    first = window.tasks.spawn(open_first(window, args, engine))
     try:
-        await open_first(window, args, engine)
         await closed.wait()
     finally:
+        first.cancel()
         await shutdown(window, service, engine)
     return 0
 
 
 async def open_first(window: MainWindow, args: argparse.Namespace, engine: object | None) -> None:
-    """What the window shows first: the case file given, the sample case in demo mode,
-    or an offer to restore work after a crash; then the key check."""
+    """What the window shows first: an offer to restore work after a crash, the case
+    file given or the sample case in demo mode; then the stored key is loaded."""
     case_file = getattr(args, "case_file", None)
+    restoring = await window.cases.offer_restore() is not None
     if case_file:
         await window.cases.open_path(Path(case_file))
-    elif engine is not None:
+    elif engine is not None and not restoring:
         sample = resource_dir() / "samples" / SAMPLE_NAME
         if sample.is_file() and await window.cases.open_path(sample):
             window.case.path = None  # a copy to work on: saving asks for a new place
@@ -110,16 +114,15 @@ async def open_first(window: MainWindow, args: argparse.Namespace, engine: objec
             window.case.changed.emit()
         else:
             window.show_address(engine.query_image_url("lighthouse"))  # type: ignore[attr-defined]
-    else:
-        await window.cases.offer_restore()
-    if not case_file:
-        await window.keys.initialize()  # viewing a case file needs no key
+    # Viewing a case needs no key: load a stored one, but only ask when starting empty.
+    await window.keys.initialize(ask=not case_file)
 
 
 async def shutdown(window: MainWindow, service: SearchService, engine: object | None) -> None:
-    await window.tasks.cancel_all()
-    await window.keys.tasks.cancel_all()
-    window.loader.cancel()
+    """Cancel everything in flight, then close the HTTP client (stack-notes order)."""
+    for tasks in (window.tasks, window.keys.tasks, window.cases.tasks, window.case.tasks):
+        await tasks.cancel_all()
+    await window.loader.cancel_and_wait()
     await window.controller.shutdown()
     await service.aclose()
     if engine is not None:
@@ -128,11 +131,8 @@ async def shutdown(window: MainWindow, service: SearchService, engine: object | 
 
 
 def dispose_widgets(app: QApplication) -> None:
-    """Delete every window while Qt is still alive.
-
-    Left to interpreter shutdown, PySide6 on Python 3.11 can crash in the final
-    garbage collection ("bool_dealloc"); an orderly teardown avoids it.
-    """
+    """Delete every window while Qt is still alive, on the GUI thread, rather than
+    leaving it to the interpreter's final garbage collection."""
     for widget in app.topLevelWidgets():
         widget.deleteLater()
     app.processEvents()

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..core.case import Case
 from ..core.casefile import EXTENSION, CaseFileError
-from ..core.errors import BingrevError
+from ..core.errors import BingrevError, ErrorDetail
 from ..core.export import csv_report, html_report, json_report
 from .tasks import TaskSet
 
@@ -58,6 +58,7 @@ class CaseFlow(QObject):
                            else QFileDialog.FileMode.ExistingFile)
         dialog.setDefaultSuffix(suffix.lstrip("."))
         dialog.fileSelected.connect(lambda path: on_path(Path(path)))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.open()
         return dialog
@@ -65,13 +66,22 @@ class CaseFlow(QObject):
     # -- open --------------------------------------------------------------------------
     def choose_and_open(self) -> QFileDialog:
         return self._file_dialog("Open case", CASE_FILTER, save=False, suffix=EXTENSION,
-                                 on_path=lambda p: self.tasks.spawn(self.open_path(p)))
+                                 on_path=self.open_asking_first)
+
+    def open_asking_first(self, path: Path) -> None:
+        """Open a case, but first offer to save unsaved searches of the current one."""
+        self.confirm_discard(lambda: self.tasks.spawn(self.open_path(path)))
 
     async def open_path(self, path: Path) -> bool:
         try:
             case = await self.session.load(path)
         except CaseFileError as exc:
             self.window.banner.show_error(exc)
+            return False
+        except Exception as exc:  # a bug must not leave the user without a message
+            log.exception("opening %s failed", path)
+            self.window.banner.show_error(CaseFileError(
+                "The case file could not be opened.", ErrorDetail(url=str(path), cause=repr(exc))))
             return False
         self.session.adopt(case, path)
         self.window.settings.add_recent_session(str(path))
@@ -118,9 +128,11 @@ class CaseFlow(QObject):
         try:
             text = await asyncio.to_thread(render, snapshot)
             await asyncio.to_thread(_write_text, path, text)
-        except OSError as exc:
+        except Exception as exc:
+            log.warning("export to %s failed: %r", path, exc)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.window.banner.show_error(BingrevError(
-                f"The export could not be written to {path}: {exc.strerror or exc}."))
+                f"The export could not be written to {path}: {reason}."))
             return False
         self.window.statusBar().showMessage(f"Exported to {path}.")
         return True
@@ -180,6 +192,7 @@ class CaseFlow(QObject):
                 self.tasks.spawn(self._save_then(then))
 
         box.buttonClicked.connect(chosen)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = box
         box.open()
         return box

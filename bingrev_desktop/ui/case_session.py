@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -22,6 +23,8 @@ from .tasks import TaskSet
 
 log = logging.getLogger("bingrev_desktop.case")
 AUTOSAVE_DELAY_MS = 3000
+# A full disk shows up as sqlite3.OperationalError, not OSError.
+SAVE_ERRORS = (OSError, sqlite3.Error, OverflowError, ValueError)
 
 
 def autosave_path() -> Path:
@@ -40,6 +43,7 @@ class CaseSession(QObject):
         self.current: SearchRecord | None = None
         self.autosave_file = autosave or autosave_path()
         self.tasks = TaskSet()
+        self._changes = 0
         self._save_lock = asyncio.Lock()
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -96,6 +100,7 @@ class CaseSession(QObject):
     def mark_dirty(self, quiet: bool = False) -> None:
         was = self.dirty
         self.dirty = True
+        self._changes += 1  # a save only clears "dirty" if nothing changed meanwhile
         self._autosave_timer.start()
         if not quiet or not was:
             self.changed.emit()
@@ -106,20 +111,22 @@ class CaseSession(QObject):
         if target is None:
             return False
         if target.suffix != EXTENSION:
-            target = target.with_suffix(EXTENSION)
-        snapshot = self.case.snapshot()
+            # Append, don't replace: "Case 2024.05.01" must not become "Case 2024.05.bingrev".
+            target = target.with_name(target.name + EXTENSION)
+        snapshot, changes = self.case.snapshot(), self._changes
         async with self._save_lock:
             try:
                 await asyncio.to_thread(save_case, snapshot, target)
-            except OSError as exc:
+            except SAVE_ERRORS as exc:
                 log.warning("save failed: %s", exc)
                 self.saveFailed.emit(exc)
                 return False
         self.path = target
         self.case.title = target.stem
-        self.dirty = False
-        self._autosave_timer.stop()
-        await self.discard_autosave()
+        if changes == self._changes:
+            self.dirty = False
+            self._autosave_timer.stop()
+            await self.discard_autosave()
         self.changed.emit()
         return True
 
@@ -130,7 +137,7 @@ class CaseSession(QObject):
         async with self._save_lock:
             try:
                 await asyncio.to_thread(save_case, snapshot, self.autosave_file)
-            except OSError as exc:
+            except SAVE_ERRORS as exc:
                 log.warning("autosave failed: %s", exc)
 
     async def discard_autosave(self) -> None:

@@ -25,7 +25,9 @@ class CaseView(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self._stored_crop: Crop | None = None
+        # The crop of the stored search being shown, applied once its preview is ready.
+        self._pending_crop: tuple[str, Crop | None] | None = None
+        window.controller.previewFailed.connect(self._forget_crop)
 
     def show_results(self, record: SearchRecord) -> None:
         w = self.window
@@ -69,15 +71,19 @@ class CaseView(QObject):
             panel.market_combo.set_market(record.market)
         if "count" in record.request_body:
             panel.count_spin.setValue(int(record.request_body["count"]))
-        self._stored_crop = record.request.crop
-        w.controller.previewReady.connect(self._apply_stored_crop)
+        self._pending_crop = (record.image_url, record.request.crop)
         w.controller.start_stored_preview(record.image_url, case.preview(record))
         w.statusBar().showMessage(
             f"Saved search from {record.created_at} \u00b7 {len(record.response.results)} results")
 
-    def _apply_stored_crop(self, _preview: Preview) -> None:
-        self.window.controller.previewReady.disconnect(self._apply_stored_crop)
-        self.window.search_panel.set_crop(self._stored_crop)
+    def preview_shown(self, preview: Preview) -> None:
+        """Called by the window after it showed a preview: restore a stored search's crop."""
+        pending, self._pending_crop = self._pending_crop, None
+        if pending is not None and pending[0] == preview.url:
+            self.window.search_panel.set_crop(pending[1])
+
+    def _forget_crop(self, _url: str, _error: object) -> None:
+        self._pending_crop = None
 
     async def _offline_thumbnail(self, url: str) -> bytes:
         raise NotStoredError(url)  # stored ones were preloaded; the rest were never loaded
@@ -104,5 +110,5 @@ class CaseView(QObject):
         paths = w.settings.recent_sessions()
         for path in paths:
             menu.addAction(path).triggered.connect(
-                lambda _=False, p=path: w.cases.tasks.spawn(w.cases.open_path(Path(p))))
+                lambda _=False, p=path: w.cases.open_asking_first(Path(p)))
         menu.setEnabled(bool(paths))

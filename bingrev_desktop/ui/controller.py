@@ -17,7 +17,13 @@ from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
 from ..core.client import SearchOutcome
-from ..core.errors import BingrevError, ImageError, NotAnImageError
+from ..core.errors import (
+    BingrevError,
+    ErrorDetail,
+    ImageError,
+    InvalidResponseError,
+    NotAnImageError,
+)
 from ..core.fetcher import PREVIEW_MAX_BYTES, sniff_image_format
 from ..core.request import SearchRequest, ValidationError
 from ..core.service import SearchService
@@ -87,6 +93,11 @@ class SearchController(QObject):
         except BingrevError as exc:
             self._preview_failed(url, exc)
             return
+        except Exception as exc:  # never leave "Loading the image..." on screen forever
+            log.exception("preview failed unexpectedly")
+            self._preview_failed(url, ImageError("The image could not be loaded.",
+                                                 ErrorDetail(url=url, cause=repr(exc))))
+            return
         self.preview = Preview(url, image, width or image.width(), height or image.height(),
                                fetched.format, fetched.data)
         self.previewReady.emit(self.preview)
@@ -108,6 +119,11 @@ class SearchController(QObject):
             image = await decode_image_async(data, PREVIEW_FIT, url)
         except BingrevError as exc:
             self._preview_failed(url, exc)
+            return
+        except Exception as exc:
+            log.exception("stored preview failed")
+            self._preview_failed(url, ImageError("The saved image could not be shown.",
+                                                 ErrorDetail(url=url, cause=repr(exc))))
             return
         fmt = sniff_image_format(data[:64]) or "image"
         self.preview = Preview(url, image, width or image.width(), height or image.height(),
@@ -151,6 +167,12 @@ class SearchController(QObject):
         except BingrevError as exc:
             log.info("search failed: %s", type(exc).__name__)
             error = exc
+        except Exception as exc:  # a bug must end the busy state and say something
+            log.exception("search failed unexpectedly")
+            error = InvalidResponseError(
+                "Something unexpected went wrong with this search. Try again; if it keeps "
+                "happening, send the details to your IT contact.",
+                ErrorDetail(url=request.image_url, cause=repr(exc)))
         if asyncio.current_task() is not self._search_task:
             return outcome  # replaced by a newer search: its signals speak for it
         self._search_task = None  # before the signals, so ``searching`` is already False

@@ -29,11 +29,11 @@ def readable_date(text: str) -> str:
     """ "2022-04-12T05:40:15Z" -> "12 Apr 2022, 05:40 UTC"; other text is kept as is."""
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            return when.strftime("%d %b %Y, %H:%M")
+        return when.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+    except (ValueError, OverflowError):
         return text
-    if when.tzinfo is None:
-        return when.strftime("%d %b %Y, %H:%M")
-    return when.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
 def _url_field() -> QLineEdit:
@@ -126,25 +126,27 @@ class DetailsPane(QScrollArea):
         if item is None:
             return
         self._updating = True
-        self.title.setText(item.display_title)
-        self.site.setText(item.domain or "unknown")
-        size = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
-        if item.file_size:
-            size += f" \u00b7 {human_size(item.file_size)}"
-        self.size.setText(size)
-        self.date.setText(readable_date(item.date) if item.date else "not given")
-        self.date.setToolTip(plain_tooltip(item.date or ""))
-        for edit, url, missing in ((self.page, item.source, "not given"),
-                                   (self.image, item.image_url, "no image address")):
-            edit.setText(url or missing)
-            edit.setCursorPosition(0)
-            edit.setToolTip(plain_tooltip(url or missing))
-        self.open_page.setEnabled(item.source is not None)
-        self.open_image.setEnabled(item.image_url is not None)
-        self.pivot.setEnabled(item.image_url is not None)
-        self.star.setChecked(starred)
-        self.note.setPlainText(note)
-        self._updating = False
+        try:
+            self.title.setText(item.display_title)
+            self.site.setText(item.domain or "unknown")
+            size = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
+            if item.file_size:
+                size += f" \u00b7 {human_size(item.file_size)}"
+            self.size.setText(size)
+            self.date.setText(readable_date(item.date) if item.date else "not given")
+            self.date.setToolTip(plain_tooltip(item.date or ""))
+            for edit, url, missing in ((self.page, item.source, "not given"),
+                                       (self.image, item.image_url, "no image address")):
+                edit.setText(url or missing)
+                edit.setCursorPosition(0)
+                edit.setToolTip(plain_tooltip(url or missing))
+            self.open_page.setEnabled(item.source is not None)
+            self.open_image.setEnabled(item.image_url is not None)
+            self.pivot.setEnabled(item.image_url is not None)
+            self.star.setChecked(starred)
+            self.note.setPlainText(note)
+        finally:
+            self._updating = False
 
     def show_image_info(self, info: ImageInfo | None) -> None:
         self.query_box.setVisible(info is not None and any(

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
@@ -37,7 +38,8 @@ def image_header_size(data: bytes) -> tuple[int, int]:
     return (size.width(), size.height()) if size.isValid() else (0, 0)
 
 
-def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None) -> QImage:
+def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None,
+                 max_pixels: int = MAX_PIXELS) -> QImage:
     """Decode ``data``; ``fit`` scales down while decoding (thumbnails). Raises ImageError."""
     reader, _buffer = _reader(data)
     reader.setAutoTransform(True)
@@ -50,7 +52,7 @@ def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None) 
         )
     if size.isValid() and (
         size.width() > MAX_SIDE or size.height() > MAX_SIDE
-        or size.width() * size.height() > MAX_PIXELS
+        or size.width() * size.height() > max_pixels
     ):
         raise ImageError(
             f"The image is too large to show ({size.width()} \u00d7 {size.height()} pixels).",
@@ -69,7 +71,15 @@ def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None) 
     return image
 
 
-async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None
-                             ) -> QImage:
+# Decoding gets its own small pool, so a slow image can never hold up saves or keyring
+# calls (which use the default executor), and at most two decodes use memory at once.
+_DECODE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
+                                                     thread_name_prefix="decode")
+THUMBNAIL_MAX_PIXELS = 16_000_000
+
+
+async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None,
+                             max_pixels: int = MAX_PIXELS) -> QImage:
     """Decode in a worker thread: the GUI thread never decodes."""
-    return await asyncio.to_thread(decode_image, data, fit, url)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_DECODE_POOL, decode_image, data, fit, url, max_pixels)

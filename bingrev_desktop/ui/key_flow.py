@@ -39,7 +39,7 @@ class KeyFlow(QObject):
         self.key_dialog: ApiKeyDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
 
-    async def initialize(self) -> None:
+    async def initialize(self, ask: bool = True) -> None:
         """Load the stored key off the GUI thread; ask for one if there is none."""
         if self.demo:
             return
@@ -49,7 +49,7 @@ class KeyFlow(QObject):
             self.window.banner.show_error(exc)
             key = None
         self.service.client.set_api_key(key)
-        if not key:
+        if not key and ask:
             await self.ask(then_search=False)
 
     def ask_for_key(self, then_search: bool = False) -> None:
@@ -59,7 +59,9 @@ class KeyFlow(QObject):
         available = await self.credentials.akeyring_available()
         if self.key_dialog is not None:
             self.key_dialog.close()
+            self.key_dialog.deleteLater()
         dialog = ApiKeyDialog(self.window, keyring_available=available)
+        dialog.finished.connect(lambda _result: dialog.key_edit.clear())  # no key lingers
         dialog.submitted.connect(
             lambda mode, key: self.tasks.spawn(self._store(dialog, mode, key, then_search)))
         dialog.demoRequested.connect(dialog.reject)
@@ -87,6 +89,9 @@ class KeyFlow(QObject):
 
     # -- settings -----------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()
+            self.settings_dialog.deleteLater()
         dialog = SettingsDialog(self.service.api_base, self.window)
         dialog.replaceKeyRequested.connect(lambda: self.ask_for_key())
         dialog.testKeyRequested.connect(lambda: self.tasks.spawn(self._test_key(dialog)))

@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
 
     def _preview_ready(self, preview: Preview) -> None:
         self.search_panel.show_preview(preview)
+        self.case_view.preview_shown(preview)
         if not self.demo:  # demo addresses change with every run: not worth keeping
             self.search_panel.set_recent(self.settings.add_recent_image(preview.url))
         if not self.controller.searching:
@@ -357,9 +358,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Saving the image…")
         try:
             size = await self.controller.save_image(url, path)
-        except (BingrevError, OSError) as exc:
+        except Exception as exc:
             error = exc if isinstance(exc, BingrevError) else BingrevError(
-                f"The image could not be written to {path}: {exc.strerror}.")
+                f"The image could not be written to {path}: "
+                f"{getattr(exc, 'strerror', None) or exc}.")
             self.banner.show_error(error)
             self.statusBar().clearMessage()
             return

@@ -149,7 +149,8 @@ class ResultsPanel(QWidget):
             return
         item: ResultItem = index.data(ItemRole)
         menu = self.build_menu(item)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
 
     def build_menu(self, item: ResultItem) -> QMenu:
         menu = QMenu(self)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
 from ..core.errors import BingrevError
-from .imaging import decode_image_async
+from .imaging import THUMBNAIL_MAX_PIXELS, decode_image_async
 
 log = logging.getLogger("bingrev_desktop.thumbnails")
 
@@ -127,7 +127,7 @@ class ThumbnailLoader(QObject):
             data = self._bytes.get(url)
             if data is None:
                 data = await self._source(url)
-            image = await decode_image_async(data, THUMB_SIZE, url)
+            image = await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
         except NotStoredError:
             self._states[url] = ThumbState.NOT_SAVED
         except BingrevError as exc:

@@ -127,3 +127,27 @@ def test_stale_crop_is_not_applied_to_a_new_image(qloop: asyncio.AbstractEventLo
         run(qloop, close_window(window))
 
 
+
+
+@pytest.mark.parametrize(("url", "local"), [
+    ("http://127.0.0.1/a.png", True), ("http://localhost:8080/a.png", True),
+    ("http://192.168.1.20/a.png", True), ("http://[::1]/a.png", True),
+    ("http://10.1.2.3/a.png", True), ("http://printer.local/a.png", True),
+    ("https://th.bing.com/th/id/OIP.x", False), ("https://8.8.8.8/a.png", False),
+])
+def test_local_addresses(url: str, local: bool) -> None:
+    from bingrev_desktop.core.fetcher import is_local_address
+
+    assert is_local_address(url) is local
+
+
+def test_results_cannot_make_the_app_fetch_local_addresses(demo_engine: DemoEngine) -> None:
+    from bingrev_desktop.core.errors import ImageError
+
+    async def fetch() -> None:
+        async with SearchService("https://run.xcrawl.com", DEMO_API_KEY) as svc:
+            await svc.fetcher.fetch(demo_engine.query_image_url("city"), allow_local=False)
+
+    with pytest.raises(ImageError, match="local network address"):
+        asyncio.run(fetch())
+    assert demo_engine.request_log == []

@@ -7,8 +7,10 @@ Qt layer, off the GUI thread. No credentials are ever sent with these requests.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -46,6 +48,18 @@ def sniff_image_format(head: bytes) -> str | None:
     return None
 
 
+def is_local_address(url: str) -> bool:
+    """Loopback, private-network and link-local targets (by literal IP or name)."""
+    host = (urlsplit(url).hostname or "").strip("[]").casefold()
+    if host in ("localhost", "localhost.localdomain") or host.endswith((".local", ".localhost")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
 def human_size(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
@@ -78,8 +92,14 @@ class ImageFetcher:
         *,
         max_bytes: int = THUMBNAIL_MAX_BYTES,
         progress: ProgressCallback | None = None,
+        allow_local: bool = True,
     ) -> FetchedImage:
+        """``allow_local=False`` for addresses that came from search results: a result
+        must not make this computer fetch from its own network."""
         url = validate_image_url(url)
+        if not allow_local and is_local_address(url):
+            raise ImageError("This image is on a local network address, so it was not loaded.",
+                             ErrorDetail(url=url, cause="local address refused"))
         async with self._slots:
             try:
                 async with asyncio.timeout(self.deadline):

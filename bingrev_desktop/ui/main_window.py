@@ -33,7 +33,7 @@ from ..core.errors import (
     ConnectionFailedError,
     MissingKeyError,
 )
-from ..core.fetcher import human_size
+from ..core.fetcher import human_size, is_local_address
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
 from .about_dialog import AboutDialog
@@ -373,7 +373,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     async def _fetch_thumbnail(self, url: str) -> bytes:
-        return (await self.controller.service.fetcher.fetch(url)).data
+        # Result addresses come from the web: never let them reach into the local
+        # network, unless the search service itself is local (demo engine, tests).
+        service = self.controller.service
+        allow_local = is_local_address(service.api_base)
+        return (await service.fetcher.fetch(url, allow_local=allow_local)).data
 
     def _market_changed(self, code: str) -> None:
         self.settings.market = code

@@ -316,6 +316,9 @@ def test_context_menu_copy_and_drag_out(qloop: asyncio.AbstractEventLoop, window
     [
         (Fault("status", status=401), "API key not accepted"),
         (Fault("status", status=402), "Search not allowed"),
+        (Fault("status", status=403, body='{"message": "plan does not include this"}'),
+         "Search not allowed"),
+        (Fault("status", status=500), "The search service has a problem"),
         (Fault("status", status=429, retry_after=600), "Too many searches"),
         (Fault("status", status=503), "The search service has a problem"),
         (Fault("malformed_json"), "Unexpected answer"),

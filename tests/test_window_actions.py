@@ -106,3 +106,71 @@ def test_demo_opens_sample_case(qloop: asyncio.AbstractEventLoop, demo_engine: D
         assert "(demo)" in window.windowTitle()
     finally:
         run(qloop, close_window(window))
+
+
+def test_paste_an_address(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+                          tmp_path: Path) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = make_window(demo_engine, tmp_path)
+    try:
+        url = demo_engine.query_image_url("portrait")
+        QGuiApplication.clipboard().setText(f"look at this: {url}")
+
+        async def scenario() -> None:
+            window.paste_action.trigger()
+            await wait_until(lambda: window.controller.preview is not None, message="preview")
+
+        run(qloop, scenario())
+        assert window.controller.preview is not None and window.controller.preview.url == url
+        QGuiApplication.clipboard().setText("")
+        window.paste_action.trigger()
+        assert window.banner.title_label.text() == "Nothing to paste"
+    finally:
+        run(qloop, close_window(window))
+
+
+def test_market_search_by_native_name(qloop: asyncio.AbstractEventLoop,
+                                      demo_engine: DemoEngine, tmp_path: Path) -> None:
+    window = make_window(demo_engine, tmp_path)
+    try:
+        combo = window.search_panel.market_combo
+        completer = combo.completer()
+        completer.setCompletionPrefix("Deutsch")
+        found = [completer.completionModel().index(i, 0).data()
+                 for i in range(completer.completionCount())]
+        assert len(found) == 3 and all("de-" in f for f in found)  # DE, AT, CH
+        completer.setCompletionPrefix("ja-jp")
+        assert completer.completionCount() == 1
+        completer.activated.emit(completer.currentCompletion())
+        assert combo.market() == "ja-JP"
+        combo.lineEdit().setText("nonsense")
+        combo.lineEdit().editingFinished.emit()
+        assert combo.market() == "ja-JP" and combo.lineEdit().text().endswith("ja-JP")
+    finally:
+        run(qloop, close_window(window))
+
+
+def test_results_without_images_are_kept_and_marked(qloop: asyncio.AbstractEventLoop,
+                                                    demo_engine: DemoEngine,
+                                                    tmp_path: Path) -> None:
+    from bingrev_desktop.demo import Fault
+
+    window = make_window(demo_engine, tmp_path)
+    try:
+        demo_engine.set_fault(Fault("wrong_shape"))
+
+        async def scenario() -> None:
+            await show_and_wait(window, demo_engine.query_image_url("city"))
+            await search_and_wait(window)
+
+        run(qloop, scenario())
+        model = window.results_panel.model
+        items = [model.item(r) for r in range(model.rowCount())]
+        no_image = [i for i in items if not i.has_image]
+        assert items and no_image and window.banner.isHidden()
+        menu = window.results_panel.build_menu(no_image[0])
+        pivot = next(a for a in menu.actions() if a.text() == "Search with this image")
+        assert not pivot.isEnabled()
+    finally:
+        run(qloop, close_window(window))

@@ -60,7 +60,8 @@ class MarketComboBox(QComboBox):
         typed = find_market(self.lineEdit().text())
         if typed is not None:
             self.set_market(typed.code)
-        self.lineEdit().setText(self.currentText())
+        # currentText() would echo what was typed: take the chosen item's label.
+        self.lineEdit().setText(self.itemText(self.currentIndex()))
 
     def _emit(self, _row: int) -> None:
         self.marketChanged.emit(self.market())

@@ -256,3 +256,35 @@ def test_sample_case_is_valid() -> None:
         urls = {r.thumbnail_url for r in search.response.results if r.thumbnail_url}
         assert urls and urls == set(search.thumbnails)
     assert case.searches[0].stars and case.note
+
+
+CLAIM = r"""
+import sys, time
+from pathlib import Path
+from bingrev_desktop.ui.case_session import claim_autosave_slot
+path, lock = claim_autosave_slot(Path(sys.argv[1]))
+path.write_bytes(b"work of the instance that will crash")
+print(path.name, flush=True)
+time.sleep(60)
+"""
+
+
+def test_autosave_slots_per_instance_and_after_a_crash(tmp_path: Path) -> None:
+    from bingrev_desktop.ui.case_session import claim_autosave_slot
+
+    folder = tmp_path / "autosave"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", CLAIM, str(folder)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "unsaved-1.bingrev"
+    # While it runs, this instance gets its own slot: their autosaves never mix.
+    mine, lock = claim_autosave_slot(folder)
+    assert mine.name == "unsaved-2.bingrev"
+    lock.unlock()
+    child.kill()  # the other instance "crashes"
+    child.wait()
+    found, lock = claim_autosave_slot(folder)
+    assert found.name == "unsaved-1.bingrev"  # its slot is free again, with its work
+    assert found.read_bytes() == b"work of the instance that will crash"
+    lock.unlock()

@@ -124,6 +124,7 @@ async def shutdown(window: MainWindow, service: SearchService, engine: object | 
         await tasks.cancel_all()
     await window.loader.cancel_and_wait()
     await window.controller.shutdown()
+    window.case.release()
     await service.aclose()
     if engine is not None:
         await asyncio.to_thread(engine.stop)  # type: ignore[attr-defined]

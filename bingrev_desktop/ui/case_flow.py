@@ -162,7 +162,7 @@ class CaseFlow(QObject):
             await self.session.discard_autosave()
             return
         try:
-            case = await self.session.load(self.session.autosave_file)
+            case = await self.session.load(await self.session.autosave_target())
         except CaseFileError as exc:
             self.window.banner.show_error(exc)
             return

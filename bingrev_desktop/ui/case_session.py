@@ -13,7 +13,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from ..core.case import Case, SearchRecord
 from ..core.casefile import EXTENSION, load_case, save_case
@@ -27,8 +27,23 @@ AUTOSAVE_DELAY_MS = 3000
 SAVE_ERRORS = (OSError, sqlite3.Error, OverflowError, ValueError)
 
 
-def autosave_path() -> Path:
-    return data_dir() / "autosave" / f"unsaved{EXTENSION}"
+MAX_SLOTS = 20
+
+
+def claim_autosave_slot(folder: Path) -> tuple[Path, QLockFile]:
+    """Each running instance autosaves into its own numbered slot, held by a lock file.
+
+    A slot whose lock can be taken belongs to no running instance, so an autosave found
+    there was left by one that crashed or was killed: that is what gets offered back.
+    QLockFile spots stale locks of dead processes on every platform.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(1, MAX_SLOTS + 1):
+        lock = QLockFile(str(folder / f"unsaved-{number}.lock"))
+        lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
+        if lock.tryLock(0):
+            return folder / f"unsaved-{number}{EXTENSION}", lock
+    raise OSError("every autosave slot is in use")
 
 
 class CaseSession(QObject):
@@ -36,12 +51,14 @@ class CaseSession(QObject):
     saveFailed = Signal(object)
 
     def __init__(self, parent: QObject | None = None, *, autosave: Path | None = None) -> None:
+        """``autosave`` fixes the autosave file (tests); by default a slot is claimed."""
         super().__init__(parent)
         self.case = Case()
         self.path: Path | None = None
         self.dirty = False
         self.current: SearchRecord | None = None
-        self.autosave_file = autosave or autosave_path()
+        self.autosave_file: Path | None = autosave
+        self._autosave_lock: QLockFile | None = None
         self.tasks = TaskSet()
         self._changes = 0
         self._save_lock = asyncio.Lock()
@@ -136,12 +153,20 @@ class CaseSession(QObject):
         snapshot = self.case.snapshot()
         async with self._save_lock:
             try:
-                await asyncio.to_thread(save_case, snapshot, self.autosave_file)
+                target = await self.autosave_target()
+                await asyncio.to_thread(save_case, snapshot, target)
             except SAVE_ERRORS as exc:
                 log.warning("autosave failed: %s", exc)
 
+    async def autosave_target(self) -> Path:
+        if self.autosave_file is None:
+            self.autosave_file, self._autosave_lock = await asyncio.to_thread(
+                claim_autosave_slot, data_dir() / "autosave")
+        return self.autosave_file
+
     async def discard_autosave(self) -> None:
-        await asyncio.to_thread(self.autosave_file.unlink, missing_ok=True)
+        if self.autosave_file is not None:
+            await asyncio.to_thread(self.autosave_file.unlink, missing_ok=True)
 
     async def load(self, path: Path) -> Case:
         """Read a case (CaseFileError on a bad file); does not change the open case."""
@@ -158,4 +183,15 @@ class CaseSession(QObject):
         self.adopt(Case(), None)
 
     async def has_autosave(self) -> bool:
-        return await asyncio.to_thread(self.autosave_file.is_file)
+        """Is there work left behind by an instance that did not exit cleanly?"""
+        try:
+            target = await self.autosave_target()
+        except OSError:
+            return False
+        return await asyncio.to_thread(target.is_file)
+
+    def release(self) -> None:
+        """On quit: give the autosave slot back (its file is gone after a clean exit)."""
+        if self._autosave_lock is not None:
+            self._autosave_lock.unlock()
+            self._autosave_lock = None

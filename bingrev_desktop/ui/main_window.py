@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QScrollArea,
+    QStyle,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -119,7 +120,10 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(form, 1)
         left_layout.addWidget(self.search_panel.action_area)
-        left.setMinimumWidth(340)
+        # Wide enough for the form plus a vertical scroll bar: nothing is ever clipped.
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        left.setMinimumWidth(max(340, self.search_panel.minimumSizeHint().width()
+                                 + scroll_bar + 6))
         splitter.addWidget(left)
         splitter.addWidget(self.results_panel)
         self.side_tabs = QTabWidget()

@@ -66,7 +66,7 @@ def test_html_escapes_remote_text() -> None:
     case = load_case(SAMPLE)
     record = case.searches[0]
     item = record.response_raw["related_content"][0]
-    item["title"] = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    item["title"] = 'Tom & Jerry <3 "quotes" <script>alert("x")</script><img src=x onerror=a>'
     item["source"] = "javascript:alert(1)"
     item["domain"] = "<b>evil</b>"
     record._response = None
@@ -74,7 +74,7 @@ def test_html_escapes_remote_text() -> None:
     case.note = "<h1>case</h1>"
     page = html_report(case)
     assert "<script>alert" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "Tom &amp; Jerry &lt;3 &quot;quotes&quot; alert(&quot;x&quot;)" in page
     assert 'href="javascript:' not in page
     assert "&lt;b&gt;evil&lt;/b&gt;" in page and "&lt;i&gt;note&lt;/i&gt; &amp; more" in page
     assert "default-src 'none'" in page  # the report may load nothing from the network

@@ -363,7 +363,8 @@ def test_remote_text_is_plain(qloop: asyncio.AbstractEventLoop, window: MainWind
     tricky = next(r for r in range(model.rowCount()) if "<" in (model.item(r).title or ""))
     index = window.results_panel.proxy.mapFromSource(model.index(tricky))
     window.results_panel.view.setCurrentIndex(index)
-    assert window.details.title.text() == model.item(tricky).title
+    assert window.details.title.text() == model.item(tricky).display_title
+    assert "<b>" not in model.item(tricky).display_title  # Bing's highlight tags removed
     remote_labels = [window.details.title, window.details.site, window.details.size,
                      window.details.date, window.details.q_site, window.details.q_size,
                      window.banner.title_label, window.banner.message_label,

@@ -18,6 +18,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def plural(count: float, one: str, many: str) -> str:
+    """ "1 search", "3 searches", "0.5 credits"."""
+    return f"{count:g} {one if count == 1 else many}"
+
+
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -74,6 +79,7 @@ class Case:
 
     title: str = "Untitled case"
     note: str = ""
+    sample_data: bool = False  # made with the demo engine: not real Bing results
     created_at: str = field(default_factory=utc_now)
     searches: list[SearchRecord] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
@@ -127,6 +133,7 @@ class Case:
         """A copy safe to save from a worker thread while the GUI keeps editing."""
         return Case(
             title=self.title, note=self.note, created_at=self.created_at,
+            sample_data=self.sample_data,
             searches=[SearchRecord(
                 id=s.id, created_at=s.created_at, request_body=dict(s.request_body),
                 response_raw=s.response_raw, elapsed=s.elapsed, preview_sha256=s.preview_sha256,

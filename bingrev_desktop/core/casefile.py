@@ -109,7 +109,8 @@ def _write(case: Case, path: Path) -> None:
             db.executescript(SCHEMA)
             meta = {"format": "bingrev-case", "schema_version": str(SCHEMA_VERSION),
                     "app_version": __version__, "title": redact(case.title),
-                    "note": redact(case.note), "created_at": case.created_at}
+                    "note": redact(case.note), "created_at": case.created_at,
+                    "sample_data": "1" if case.sample_data else "0"}
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             used = {s.preview_sha256 for s in case.searches if s.preview_sha256}
             used |= {d for s in case.searches for d in s.thumbnails.values()}
@@ -197,7 +198,8 @@ def _read(db: sqlite3.Connection, source: Path) -> Case:
         raise _problem("This is a database file, but not a case file from this app.",
                        source, "meta.format missing")
     case = Case(title=meta.get("title", "Untitled case"), note=meta.get("note", ""),
-                created_at=meta.get("created_at", ""))
+                created_at=meta.get("created_at", ""),
+                sample_data=meta.get("sample_data") == "1")
     for digest, data in db.execute("SELECT sha256, data FROM blobs"):
         if not isinstance(data, bytes) or sha256(data) != digest:
             raise sqlite3.DatabaseError(f"blob {digest[:12]} does not match its hash")

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from .case import Case, SearchRecord
+from .case import Case, SearchRecord, plural
 from .fetcher import sniff_image_format
 from .markets import find_market
 from .redact import redact
@@ -83,6 +83,8 @@ border-radius:4px;margin-bottom:8px;color:#5f6368;font-size:13px}
 .note{background:#fff8e1;border-left:3px solid #b7791f;padding:4px 8px;margin-top:6px;
 white-space:pre-wrap}
 a{color:#0b57d0}
+.sample{background:#fff4d6;border:1px solid #e0b84a;color:#5c4300;padding:6px 10px;
+border-radius:6px;font-weight:600}
 """
 
 # Marks images that fail to show, so a reader (and the tests) can tell at once.
@@ -162,6 +164,9 @@ def _search_section(case: Case, number: int, record: SearchRecord) -> str:
 def html_report(case: Case) -> str:
     searches = "".join(_search_section(case, i + 1, r) for i, r in enumerate(case.searches))
     note = f'<p class="note">{_e(case.note)}</p>' if case.note else ""
+    if case.sample_data:
+        note = ('<p class="sample">Sample data from the demo mode: these are made-up '
+                "results, not real Bing results.</p>") + note
     # Only our own script may run (by hash): even a crafted case cannot inject one.
     script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
     csp = (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -173,7 +178,8 @@ def html_report(case: Case) -> str:
         f"<title>{_e(case.title)} \u2014 reverse image search report</title>"
         f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>"
         f"<header><h1>{_e(case.title)}</h1><div class=\"muted\">Reverse image search report "
-        f"\u00b7 {len(case.searches)} search(es) \u00b7 case started {_e(case.created_at)} "
+        f"\u00b7 {plural(len(case.searches), 'search', 'searches')} \u00b7 case started "
+        f"{_e(case.created_at)} "
         f"(UTC) \u00b7 made with bingrev-desktop {_e(__version__)}</div>{note}</header>"
         f"{searches or '<section><p>This case has no searches yet.</p></section>'}"
         "</body></html>"

@@ -47,7 +47,8 @@ def validate_image_url(raw: str) -> str:
     ):
         raise ValidationError(
             "This is a file on your computer. The search service can only look at images "
-            "that are on the web: use the image's web address (https://...).",
+            "that are on the web: use the image's web address (https://...), or put the "
+            "photo online first (Help \u203a Getting started explains).",
             "image_url",
         )
     if len(url) > MAX_URL_LENGTH:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 _NUMBER = re.compile(r"^\s*(\d{1,15})(?:\.\d+)?")  # 15 digits: no float/int overflow
 MAX_INT = 10**15  # sizes, positions and byte counts are far below this
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,60}>")
 MAX_TEXT = 2000  # remote strings are trimmed: a 1 MB "title" must not reach a widget
 
 
@@ -194,7 +195,9 @@ class ResultItem:
 
     @property
     def display_title(self) -> str:
-        return self.title or self.domain or "Untitled result"
+        """The title without Bing's highlight markup (<b>...</b>); still shown as plain text."""
+        title = _TAG.sub("", self.title).strip() if self.title else ""
+        return title or self.domain or "Untitled result"
 
 
 @dataclass(frozen=True, slots=True)

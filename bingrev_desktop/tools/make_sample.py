@@ -22,7 +22,7 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "samples" / "s
 
 
 async def build(engine: DemoEngine) -> Case:
-    case = Case(title="Sample case",
+    case = Case(title="Sample case", sample_data=True,
                 note="Where else does the lighthouse photo appear? The largest copy is "
                      "probably the original; the cropped search finds copies that were cut.")
     async with SearchService(engine.base_url, DEMO_API_KEY) as service:

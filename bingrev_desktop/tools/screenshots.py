@@ -110,6 +110,9 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         about = window.show_about()
         _save(about, out / "08-about.png")
         about.close()
+        help_dialog = window.show_help()
+        _save(help_dialog, out / "13-getting-started.png")
+        help_dialog.close()
         _save(window, out / "09-demo-banner.png")
         window.case.dirty = False
         window.close()

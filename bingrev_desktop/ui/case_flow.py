@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..core.case import Case
+from ..core.case import Case, plural
 from ..core.casefile import EXTENSION, CaseFileError
 from ..core.errors import BingrevError, ErrorDetail
 from ..core.export import csv_report, html_report, json_report
@@ -88,8 +89,8 @@ class CaseFlow(QObject):
         self.window.case_view.refresh_recent_cases()
         self.window.case_view.show_case()
         self.window.banner.show_message(
-            "Case opened", f"{path.name}: {len(case.searches)} search(es). Everything is shown "
-            "from the file; nothing is downloaded.")
+            "Case opened", f"{path.name}: {plural(len(case.searches), 'search', 'searches')}. "
+            "Everything is shown from the file; nothing is downloaded.")
         return True
 
     # -- save --------------------------------------------------------------------------
@@ -145,9 +146,13 @@ class CaseFlow(QObject):
         """After a crash or kill the autosave is still there: offer it back."""
         if not await self.session.has_autosave():
             return None
+        target = await self.session.autosave_target()
+        when = await asyncio.to_thread(lambda: datetime.fromtimestamp(target.stat().st_mtime))
         box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
-                          "The app did not close normally last time. Your unsaved "
-                          "investigation was kept. Restore it?", parent=self.window)
+                          "The app did not close normally last time. The investigation you "
+                          f"were working on (last kept {when:%d %b %Y at %H:%M}) was not "
+                          "saved. Restore it?\n\nDiscard deletes it for good.",
+                          parent=self.window)
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(restore)
@@ -177,7 +182,8 @@ class CaseFlow(QObject):
             then()
             return None
         box = QMessageBox(QMessageBox.Icon.Warning, "Save this case?",
-                          "This case has searches that are not saved yet.", parent=self.window)
+                          "This case has changes that are not saved yet (searches, stars "
+                          "or notes).", parent=self.window)
         save = box.addButton("Save\u2026", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Don't save", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

@@ -78,7 +78,9 @@ class CaseSession(QObject):
 
     # -- recording ------------------------------------------------------------------
     def record(self, outcome: SearchOutcome, preview: bytes | None,
-               parent: tuple[int, int] | None) -> SearchRecord:
+               parent: tuple[int, int] | None, *, sample_data: bool = False) -> SearchRecord:
+        if sample_data:
+            self.case.sample_data = True  # exports then say these are not real results
         record = self.case.add_search(outcome.request, outcome.response, elapsed=outcome.elapsed,
                                       preview=preview, parent=parent)
         self.current = record

@@ -46,6 +46,9 @@ class CaseView(QObject):
             w.details.show_image_info(None)
             w.history.show_case(w.case.case, None)
             w.search_panel.show_empty()
+            w.controller.clear_preview()
+            w.banner.hide()
+            w.statusBar().showMessage("New case. Drop an image onto the window to begin.")
             return
         self.show_record(record)
 
@@ -109,6 +112,9 @@ class CaseView(QObject):
         menu.clear()
         paths = w.settings.recent_sessions()
         for path in paths:
-            menu.addAction(path).triggered.connect(
-                lambda _=False, p=path: w.cases.open_asking_first(Path(p)))
+            action = menu.addAction(Path(path).stem)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: w.cases.open_asking_first(Path(p)))
+        menu.setToolTipsVisible(True)
         menu.setEnabled(bool(paths))

@@ -74,6 +74,10 @@ class SearchController(QObject):
         self._preview_task = asyncio.ensure_future(self.load_preview(url))
         return self._preview_task
 
+    def clear_preview(self) -> None:
+        self.cancel_preview()
+        self.preview, self.preview_error = None, None
+
     def cancel_preview(self) -> None:
         if self._preview_task is not None and not self._preview_task.done():
             self._preview_task.cancel()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.case import Case, SearchRecord
+from ..core.case import Case, SearchRecord, plural
 from .message_banner import plain_label
 from .results_model import plain_tooltip
 
@@ -78,8 +78,9 @@ class HistoryPanel(QWidget):
                 self.list.setCurrentItem(item)
         credits = case.total_credits()
         self.summary.setText(
-            f"{len(case.searches)} search(es) in this case \u00b7 {credits:g} credit(s) used. "
-            "Click a search to see it again." if case.searches else
+            f"{plural(len(case.searches), 'search', 'searches')} in this case \u00b7 "
+            f"{plural(credits, 'credit', 'credits')} used. Click a search to see it again."
+            if case.searches else
             "Every search you make is kept here, so you can go back to it and save the case.")
         if self.note.toPlainText() != case.note:
             self.note.setPlainText(case.note)

@@ -33,6 +33,7 @@ from ..core.errors import (
     BingrevError,
     ConnectionFailedError,
     MissingKeyError,
+    NotAnImageError,
 )
 from ..core.fetcher import human_size, is_local_address
 from ..core.request import SearchRequest, ValidationError, validate_image_url
@@ -44,6 +45,7 @@ from .case_view import CaseView
 from .controller import Preview, SearchController
 from .details_pane import DetailsPane
 from .drop import mime_to_url
+from .help_dialog import GettingStartedDialog
 from .history_panel import HistoryPanel
 from .key_flow import KeyFlow
 from .menus import build_menus
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.case_view = CaseView(self)
         self._pending_parent: tuple[int, int] | None = None
         self._close_confirmed = False
+        self._demo_recent: list[str] = []
         self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
         self.keys.demoRequested.connect(self._demo_requested)
         self._build_layout()
@@ -91,7 +94,7 @@ class MainWindow(QMainWindow):
         self._elapsed_timer.setInterval(250)
         self._elapsed_timer.timeout.connect(
             lambda: self.search_panel.show_elapsed(self.controller.elapsed()))
-        self.search_panel.set_recent(settings.recent_images())
+        self.search_panel.set_recent([] if demo else settings.recent_images())
         self.search_panel.market_combo.set_market(settings.market)
         self.search_panel.count_spin.setValue(settings.count)
         self.statusBar().showMessage("Ready. Drop an image onto the window to begin.")
@@ -214,7 +217,11 @@ class MainWindow(QMainWindow):
     def _preview_ready(self, preview: Preview) -> None:
         self.search_panel.show_preview(preview)
         self.case_view.preview_shown(preview)
-        if not self.demo:  # demo addresses change with every run: not worth keeping
+        if self.demo:  # demo addresses change with every run: kept for this session only
+            others = [u for u in self._demo_recent if u != preview.url]
+            self._demo_recent = [preview.url, *others[:14]]
+            self.search_panel.set_recent(self._demo_recent)
+        else:
             self.search_panel.set_recent(self.settings.add_recent_image(preview.url))
         if not self.controller.searching:
             self.statusBar().showMessage("Image ready. Drag on it to search only part of it, "
@@ -226,7 +233,15 @@ class MainWindow(QMainWindow):
 
     def _preview_failed(self, _url: str, error: BingrevError) -> None:
         self.search_panel.show_preview_error(str(error))
-        self.banner.show_error(error)
+        if isinstance(error, NotAnImageError):
+            self.banner.show_error(error)
+            self.statusBar().showMessage("This address is a web page, not an image.")
+            return
+        # The search service downloads the image itself: a failed preview need not stop it.
+        self.banner.show_message(
+            "No preview", f"{error} You can still press Search: the search service fetches "
+            "the image itself.", level="warning", details=error.technical_text())
+        self.statusBar().showMessage("No preview, but you can still search.")
 
     def focus_address(self) -> None:
         self.search_panel.url_edit.setFocus()
@@ -288,7 +303,7 @@ class MainWindow(QMainWindow):
         self.outcome = outcome
         preview = self.controller.preview
         data = preview.data if preview and preview.url == outcome.request.image_url else None
-        record = self.case.record(outcome, data, self._pending_parent)
+        record = self.case.record(outcome, data, self._pending_parent, sample_data=self.demo)
         self._pending_parent = None
         self.loader.reset(self._fetch_thumbnail)
         self.case_view.show_results(record)
@@ -328,6 +343,8 @@ class MainWindow(QMainWindow):
 
     # -- results ---------------------------------------------------------------------
     def _selection_changed(self, item: ResultItem | None) -> None:
+        if item is not None:
+            self.side_tabs.setCurrentWidget(self.details)
         index = self.results_panel.source_index_of_current()
         self.details.show_item(item, bool(index.data(StarRole)), index.data(NoteRole) or "")
 
@@ -370,6 +387,11 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             return
         self.statusBar().showMessage(f"Image saved to {path} ({human_size(size)}).")
+
+    def show_help(self) -> GettingStartedDialog:
+        dialog = GettingStartedDialog(self)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self)

@@ -46,5 +46,6 @@ def build_menus(window: MainWindow) -> None:
     window.cancel_action = action("&Search", "Cancel search", window.controller.cancel_search,
                                 QKeySequence("Ctrl+."))
     window.cancel_action.setEnabled(False)
+    action("&Help", "Getting started", window.show_help, QKeySequence.StandardKey.HelpContents)
     action("&Help", "About", window.show_about)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import BingrevError
 
+AUTO_HIDE_MS = 8000
 _STYLES = {
     "error": ("#fdecea", "#b3261e", "\u26a0"),
     "warning": ("#fff4e5", "#8a5300", "\u26a0"),
@@ -84,6 +85,10 @@ class MessageBanner(QFrame):
         outer.addWidget(self._details_box)
         self._details_box.hide()
         self.hide()
+        self._auto_hide = QTimer(self)
+        self._auto_hide.setSingleShot(True)
+        self._auto_hide.setInterval(AUTO_HIDE_MS)
+        self._auto_hide.timeout.connect(self.hide)
 
     def show_message(self, title: str, message: str, *, level: str = "info",
                      details: str = "", action: tuple[str, Callable[[], None]] | None = None
@@ -103,6 +108,11 @@ class MessageBanner(QFrame):
         self.action_button.setText(action[0] if action else "")
         self.action_button.setVisible(action is not None)
         self.show()
+        # Good news fades on its own; problems stay until dismissed or solved.
+        if level == "info" and action is None:
+            self._auto_hide.start()
+        else:
+            self._auto_hide.stop()
 
     def show_error(self, error: BingrevError,
                    action: tuple[str, Callable[[], None]] | None = None) -> None:

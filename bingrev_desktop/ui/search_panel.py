@@ -205,8 +205,13 @@ class SearchPanel(QWidget):
         self.image_info.setText("")
 
     def show_empty(self) -> None:
+        """A fresh start: no address, no picture, no crop."""
+        self.url_edit.clear()
+        self.image_info.setText("")
+        self.progress.hide()
         self.crop_view.set_image(None)
         self.crop_view.set_message(EMPTY_HINT)
+        self._show_crop(None)
 
     # -- crop fields <-> crop view ------------------------------------------------
     def crop(self) -> Crop | None:
@@ -246,7 +251,8 @@ class SearchPanel(QWidget):
         self.cancel_button.setVisible(busy)
         self.busy_bar.setVisible(busy)
         self.busy_label.setVisible(busy)
-        self.search_button.setText("Search again" if busy else "Search")
+        self.search_button.setText("Searching\u2026" if busy else "Search")
+        self.search_button.setEnabled(not busy)  # Cancel is next to it
         if busy:
             self.busy_label.setText("Searching\u2026 0 s")
 

@@ -26,7 +26,6 @@ from .core.service import SearchService
 from .core.settings import API_KEY_ENV, resolve_api_base
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-SUBCOMMANDS = ("search", "export", "demo")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -120,5 +120,3 @@ def request_id(response: httpx.Response, body: bytes = b"") -> str | None:
                 return value[:128]
     return None
 
-
-Sleeper = Callable[[float], Awaitable[None]]

@@ -231,10 +231,6 @@ class SearchResponse:
     raw: dict[str, Any] = field(compare=False, repr=False)
     skipped_items: int = 0
 
-    @property
-    def usable_results(self) -> int:
-        return sum(1 for r in self.results if r.has_image)
-
 
 def parse_response(payload: Any) -> SearchResponse:
     """Parse a decoded JSON payload. Raises only if it is not an object at all."""

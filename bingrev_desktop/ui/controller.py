@@ -8,7 +8,6 @@ on a qasync loop (pytest-qt has no qasync support).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -42,10 +41,6 @@ class Preview:
     height: int
     format: str
     data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
 
 class SearchController(QObject):

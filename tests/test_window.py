@@ -447,3 +447,24 @@ def test_window_does_not_block_while_searching(qloop: asyncio.AbstractEventLoop,
     run(qloop, scenario())
     assert ticks >= 25  # ~50 expected in 1 s; a blocked GUI thread would give ~0
     assert "Searching" in window.search_panel.busy_label.text()
+
+
+def test_typing_a_new_address_drops_the_old_crop(qloop: asyncio.AbstractEventLoop,
+                                                 window: MainWindow,
+                                                 demo_engine: DemoEngine) -> None:
+    async def scenario() -> None:
+        await show_and_wait(window, demo_engine.query_image_url("lighthouse"))
+        window.search_panel.crop_fields["cal"].setValue(0.3)
+        assert window.search_panel.crop() is not None
+        edit = window.search_panel.url_edit
+        edit.selectAll()
+        QTest.keyClicks(edit, demo_engine.query_image_url("city"))
+        assert window.search_panel.crop() is None  # it was drawn on another picture
+        await search_and_wait(window)
+        await window.controller.wait_idle()
+
+    run(qloop, scenario())
+    sent = demo_engine.search_requests[-1]
+    assert sent["image_url"].endswith("/query/city.png") and "cal" not in sent
+    assert window.controller.preview is not None
+    assert window.controller.preview.url.endswith("/query/city.png")

@@ -19,10 +19,10 @@ import random
 import re
 import time
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from .contract import SearchParams
-from .images import MAX_DIMENSION, query_image_size, seed_for
+from .images import MAX_DIMENSION, ORIGINAL_CAP, fit_within, query_image_size, seed_for
 
 JSON = dict[str, Any]
 
@@ -73,14 +73,31 @@ def utc_stamp(when: float) -> str:
 
 def query_identity(image_url: str) -> tuple[str, str | None, tuple[int, int]]:
     """(picture seed, built-in scene name or None, size) for the query image."""
-    match = _QUERY_PATH.match(urlsplit(image_url).path)
+    parts = urlsplit(image_url)
+    match = _QUERY_PATH.match(parts.path)
     if match and (size := query_image_size(match.group(1))) is not None:
         return "q-" + match.group(1), match.group(1), size
+    served = _served_size(parts.path, parts.query)
+    if served is not None:  # one of this engine's own originals (a pivot): its real size
+        return seed_for("copy", image_url), None, served
     # Unknown images get a stable made-up size so aspect-based features work.
     rng = random.Random("size:" + image_url)
     aw, ah = rng.choice(ASPECTS)
     width = rng.choice((480, 640, 800, 1024, 1200))
     return seed_for("copy", image_url), None, (width, max(1, round(width * ah / aw)))
+
+
+def _served_size(path: str, query: str) -> tuple[int, int] | None:
+    if not path.startswith("/img/"):
+        return None
+    values = dict(parse_qsl(query))
+    try:
+        width, height = int(values["w"]), int(values["h"])
+    except (KeyError, ValueError):
+        return None
+    if width < 1 or height < 1:
+        return None
+    return fit_within(width, height, ORIGINAL_CAP)
 
 
 def _image_format(url: str) -> str:

@@ -275,6 +275,9 @@ class MainWindow(QMainWindow):
             self.keys.ask_for_key(then_search=True)
             return None
         self.banner.hide()
+        shown = self.controller.preview
+        if shown is None or shown.url != request.image_url:
+            self.controller.start_preview(request.image_url)  # show what is being searched
         return self.controller.start_search(request)
 
     def pivot(self, item: ResultItem) -> None:

@@ -51,6 +51,7 @@ class SearchPanel(QWidget):
         self.url_edit.setPlaceholderText("Paste or drop an image address (https://\u2026)")
         self.url_edit.setClearButtonEnabled(True)
         self.url_edit.returnPressed.connect(self._emit_load)
+        self.url_edit.textEdited.connect(self._address_edited)
         self.url_edit.setAccessibleName("Image address")
         self.recent_button = QToolButton()
         self.recent_button.setText("Recent \u25be")
@@ -162,6 +163,14 @@ class SearchPanel(QWidget):
     # -- address & recent ---------------------------------------------------------
     def _emit_load(self) -> None:
         self.loadRequested.emit(self.url_edit.text().strip())
+
+    def _address_edited(self, _text: str) -> None:
+        """A new address makes the picture (and a crop drawn on it) stale."""
+        if self.crop_view.image() is not None:
+            self.crop_view.set_image(None)
+            self.crop_view.set_message("Press Enter (or Show) to see this image.")
+            self.image_info.setText("")
+            self._show_crop(None)
 
     def set_recent(self, urls: list[str]) -> None:
         self.recent_menu.clear()

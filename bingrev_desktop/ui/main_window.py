@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -29,10 +29,7 @@ from ..core.client import SearchOutcome
 from ..core.credentials import CredentialStore
 from ..core.dropped import with_scheme
 from ..core.errors import (
-    AuthenticationError,
     BingrevError,
-    ConnectionFailedError,
-    MissingKeyError,
     NotAnImageError,
 )
 from ..core.fetcher import human_size, is_local_address
@@ -52,6 +49,7 @@ from .menus import build_menus
 from .message_banner import MessageBanner
 from .results_model import NoteRole, StarRole
 from .results_panel import ResultsPanel
+from .search_outcome import SearchOutcomeView
 from .search_panel import SearchPanel
 from .settings_store import SettingsStore
 from .tasks import TaskSet
@@ -71,7 +69,7 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.setWindowTitle("Bing Reverse Image Search" + (" \u2014 demo" if demo else ""))
         self.setAcceptDrops(True)
-        self.loader = ThumbnailLoader(self._fetch_thumbnail, parent=self)
+        self.loader = ThumbnailLoader(self.fetch_thumbnail, parent=self)
         self.search_panel = SearchPanel()
         self.results_panel = ResultsPanel(self.loader)
         self.details = DetailsPane()
@@ -82,7 +80,7 @@ class MainWindow(QMainWindow):
         self.history = HistoryPanel()
         self.cases = CaseFlow(self)
         self.case_view = CaseView(self)
-        self._pending_parent: tuple[int, int] | None = None
+        self.pending_parent: tuple[int, int] | None = None
         self._close_confirmed = False
         self._demo_recent: list[str] = []
         self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
@@ -90,10 +88,6 @@ class MainWindow(QMainWindow):
         self._build_layout()
         build_menus(self)
         self._connect()
-        self._elapsed_timer = QTimer(self)
-        self._elapsed_timer.setInterval(250)
-        self._elapsed_timer.timeout.connect(
-            lambda: self.search_panel.show_elapsed(self.controller.elapsed()))
         self.search_panel.set_recent([] if demo else settings.recent_images())
         self.search_panel.market_combo.set_market(settings.market)
         self.search_panel.count_spin.setValue(settings.count)
@@ -153,10 +147,7 @@ class MainWindow(QMainWindow):
         ctl.previewProgress.connect(panel.show_progress)
         ctl.previewReady.connect(self._preview_ready)
         ctl.previewFailed.connect(self._preview_failed)
-        ctl.searchStarted.connect(self._search_started)
-        ctl.searchFinished.connect(self._search_finished)
-        ctl.searchFailed.connect(self._search_failed)
-        ctl.searchCancelled.connect(self._search_cancelled)
+        self.outcomes = SearchOutcomeView(self)  # started, finished, failed, cancelled
         self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
         self.loader.changed.connect(self.case_view.thumbnail_changed)
         self.case.changed.connect(self.case_view.case_changed)
@@ -259,7 +250,7 @@ class MainWindow(QMainWindow):
             return None
 
     def search(self) -> asyncio.Task[SearchOutcome | None] | None:
-        self._pending_parent = None  # set again by pivot() when it is one
+        self.pending_parent = None  # set again by pivot() when it is one
         request = self.build_request()
         if request is None:
             return None
@@ -288,61 +279,7 @@ class MainWindow(QMainWindow):
         if self.show_address(item.image_url):
             self.search_panel.set_crop(None)
             if self.search() is not None and origin is not None:
-                self._pending_parent = (origin.id, item.position)
-
-    def _search_started(self, _request: SearchRequest) -> None:
-        self.search_panel.set_busy(True)
-        self.cancel_action.setEnabled(True)
-        self._elapsed_timer.start()
-        self.statusBar().showMessage("Searching\u2026")
-
-    def _search_stopped(self) -> None:
-        self._elapsed_timer.stop()
-        self.search_panel.set_busy(self.controller.searching)
-        self.cancel_action.setEnabled(self.controller.searching)
-
-    def _search_finished(self, outcome: SearchOutcome) -> None:
-        self._search_stopped()
-        self.outcome = outcome
-        preview = self.controller.preview
-        data = preview.data if preview and preview.url == outcome.request.image_url else None
-        record = self.case.record(outcome, data, self._pending_parent, sample_data=self.demo)
-        self._pending_parent = None
-        self.loader.reset(self._fetch_thumbnail)
-        self.case_view.show_results(record)
-        self.statusBar().showMessage(self.status_text(outcome))
-
-    @staticmethod
-    def status_text(outcome: SearchOutcome) -> str:
-        response = outcome.response
-        count = len(response.results)
-        parts = [f"{count} result{'s' if count != 1 else ''}", f"took {outcome.elapsed:.1f} s",
-                 "answer reused from the service's cache" if response.metadata.cached
-                 else "new answer"]
-        if response.credits_used is not None:
-            credits = f"{response.credits_used:g}"
-            parts.append(f"{credits} credit{'s' if credits != '1' else ''} used")
-        return " \u00b7 ".join(parts)
-
-    def _search_failed(self, error: BingrevError) -> None:
-        self._search_stopped()
-        self.statusBar().showMessage("The search did not work. See the message above.")
-        action = None
-        if isinstance(error, AuthenticationError | MissingKeyError):
-            action = ("Enter API key", lambda: self.keys.ask_for_key(then_search=True))
-        elif error.retryable or not isinstance(error, ValidationError):
-            action = ("Try again", self.search)
-        self.banner.show_error(error, action=action)
-        if isinstance(error, ConnectionFailedError) and self.results_panel.model.rowCount() == 0:
-            self.results_panel.show_empty(
-                "The search service cannot be reached.\n\nCheck that this computer is "
-                "connected to the internet, then press Search again. Saved cases still open "
-                "without a connection (File \u203a Open case).")
-
-    def _search_cancelled(self) -> None:
-        self._search_stopped()
-        if not self.controller.searching:
-            self.statusBar().showMessage("Search cancelled.")
+                self.pending_parent = (origin.id, item.position)
 
     # -- results ---------------------------------------------------------------------
     def _selection_changed(self, item: ResultItem | None) -> None:
@@ -401,7 +338,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    async def _fetch_thumbnail(self, url: str) -> bytes:
+    async def fetch_thumbnail(self, url: str) -> bytes:
         # Result addresses come from the web: never let them reach into the local
         # network, unless the search service itself is local (demo engine, tests).
         service = self.controller.service

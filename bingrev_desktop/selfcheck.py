@@ -193,7 +193,10 @@ def check_certificates() -> tuple[Status, str]:
     count = context.cert_store_stats().get("x509_ca", 0)
     if count == 0:
         raise CheckFailed(f"{cafile} holds no CA certificates")
-    return "OK", f"{count} CA certificates from {cafile}"
+    from .core.http import http2_available
+
+    http2 = "HTTP/2 available" if http2_available() else "HTTP/1.1 only (h2 missing)"
+    return "OK", f"{count} CA certificates from {cafile}; {http2}"
 
 
 async def _demo_round_trip(base_url: str, image_url: str) -> tuple[int, str, bytes]:

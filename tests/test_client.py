@@ -277,3 +277,16 @@ def test_fetcher_concurrency_is_bounded(demo_engine: DemoEngine) -> None:
 @pytest.mark.parametrize(("value", "expected"), [("5", 5.0), (None, None), ("soon", None)])
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value) == expected
+
+
+def test_one_client_with_http2_when_available() -> None:
+    from bingrev_desktop.core.http import http2_available
+
+    async def scenario() -> bool:
+        async with SearchService("https://run.xcrawl.com") as svc:
+            # The API client and the image fetcher share the one AsyncClient.
+            assert svc.client._http is svc.http and svc.fetcher._http is svc.http
+            return bool(svc.http._transport._pool._http2)  # type: ignore[attr-defined]
+
+    assert asyncio.run(scenario()) is http2_available()
+    assert http2_available()  # h2 ships with the app (httpx[http2])

@@ -28,9 +28,19 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=16)
 ProgressCallback = Callable[[int, int | None], None]
 
 
+def http2_available() -> bool:
+    """HTTP/2 needs the optional h2 package; without it the client speaks HTTP/1.1."""
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def make_http_client(**overrides: Any) -> httpx.AsyncClient:
     """The app's one long-lived client. Create it inside the running loop."""
     options: dict[str, Any] = {
+        "http2": http2_available(),  # many image hosts multiplex thumbnails over HTTP/2
         "timeout": DEFAULT_TIMEOUT,
         "limits": DEFAULT_LIMITS,
         "headers": {"User-Agent": USER_AGENT},

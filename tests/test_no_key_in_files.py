@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bingrev_desktop.core.logs import setup_logging
+from bingrev_desktop.core.logs import setup_logging, stop_logging
 from bingrev_desktop.demo import DemoEngine
 
 from .test_window import run, search_and_wait, show_and_wait
@@ -48,9 +48,9 @@ def test_key_never_written(qloop: asyncio.AbstractEventLoop, tmp_path: Path,
             assert SECRET not in window.banner.details.toPlainText()
         finally:
             run(qloop, close_window(window))
+    stop_logging()  # flushes the queue to the file
     for handler in logging.getLogger("bingrev_desktop").handlers[:]:
         if getattr(handler, "_bingrev", False):
-            handler.close()
             logging.getLogger("bingrev_desktop").removeHandler(handler)
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     names = {p.name for p in written}

@@ -88,3 +88,20 @@ def test_no_backend_offers_session_only(store: CredentialStore) -> None:
         assert store.load() is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_keyring_calls_have_a_deadline(store: CredentialStore,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A password store that never answers (an ignored unlock prompt) ends in a message."""
+    import threading
+
+    import bingrev_desktop.core.credentials as credentials
+
+    release = threading.Event()
+    monkeypatch.setattr(credentials, "KEYRING_DEADLINE", 0.3)
+    monkeypatch.setattr(store, "load", lambda: release.wait(1) and None)
+    try:
+        with pytest.raises(KeyStorageError, match="did not answer"):
+            asyncio.run(store.aload())
+    finally:
+        release.set()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
@@ -21,6 +23,8 @@ from .settings import API_KEY_ENV
 
 log = logging.getLogger("bingrev_desktop.credentials")
 
+T = TypeVar("T")
+KEYRING_DEADLINE = 60.0  # long enough to type an unlock password
 SERVICE_NAME = "bingrev-desktop"
 ACCOUNT_NAME = "xcrawl-api-key"
 MAX_KEY_LENGTH = 512
@@ -140,17 +144,31 @@ class CredentialStore:
         return KeyStorageError(message, ErrorDetail(cause=f"{type(exc).__name__}: {exc} ({backend})"))
 
     # -- async wrappers: safe to await from the GUI loop -----------------------
+    # Each has a deadline: an unlock prompt nobody answers must not hang the app.
+    async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
+        try:
+            async with asyncio.timeout(KEYRING_DEADLINE):
+                return await asyncio.to_thread(call, *args)
+        except TimeoutError:
+            raise KeyStorageError(
+                "The password store did not answer. If it asked for a password, unlock it "
+                "and try again.", ErrorDetail(cause=f"no answer within {KEYRING_DEADLINE} s"),
+            ) from None
+
     async def aload(self) -> str | None:
-        return await asyncio.to_thread(self.load)
+        return await self._in_thread(self.load)
 
     async def asave(self, raw_key: str) -> None:
-        await asyncio.to_thread(self.save, raw_key)
+        await self._in_thread(self.save, raw_key)
 
     async def adelete(self) -> None:
-        await asyncio.to_thread(self.delete)
+        await self._in_thread(self.delete)
 
     async def akeyring_available(self) -> bool:
-        return await asyncio.to_thread(self.keyring_available)
+        try:
+            return await self._in_thread(self.keyring_available)
+        except KeyStorageError:
+            return False
 
     async def abackend_name(self) -> str:
-        return await asyncio.to_thread(self.backend_name)
+        return await self._in_thread(self.backend_name)

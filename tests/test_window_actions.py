@@ -174,3 +174,24 @@ def test_results_without_images_are_kept_and_marked(qloop: asyncio.AbstractEvent
         assert not pivot.isEnabled()
     finally:
         run(qloop, close_window(window))
+
+
+def test_export_offers_to_open_the_report(qloop: asyncio.AbstractEventLoop,
+                                          demo_engine: DemoEngine, tmp_path: Path) -> None:
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    window = make_window(demo_engine, tmp_path)
+    try:
+        async def scenario() -> None:
+            await window.cases.open_path(resource_dir() / "samples" / "sample.bingrev")
+            assert await window.cases.export("html", tmp_path / "report")
+
+        run(qloop, scenario())
+        report = tmp_path / "report.html"
+        assert report.is_file() and "Sample data from the demo mode" in report.read_text()
+        assert window.banner.title_label.text() == "Export ready"
+        window.banner.action_button.click()
+        assert catcher.urls == [QUrl.fromLocalFile(str(report)).toString()]
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+        run(qloop, close_window(window))

@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..core.case import Case, plural
@@ -136,6 +137,11 @@ class CaseFlow(QObject):
                 f"The export could not be written to {path}: {reason}."))
             return False
         self.window.statusBar().showMessage(f"Exported to {path}.")
+        action = None
+        if kind == "html":  # our own file: the one local address the app ever opens
+            action = ("Open the report", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(
+                str(path))))
+        self.window.banner.show_message("Export ready", f"Saved to {path}.", action=action)
         return True
 
     # -- new, restore and close --------------------------------------------------------

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .message_banner import plain_label
+from .message_banner import field_error_label, plain_label
 
 EXPLANATION = (
     "This app finds where an image appears on the web by asking Bing through the xcrawl "
@@ -57,9 +57,7 @@ class ApiKeyDialog(QDialog):
         row.addWidget(self.key_edit, 1)
         row.addWidget(show)
         layout.addLayout(row)
-        self.status = plain_label("")
-        self.status.setObjectName("fieldError")
-        self.status.hide()
+        self.status = field_error_label()
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
         self.demo_button = QPushButton("Try the demo instead")

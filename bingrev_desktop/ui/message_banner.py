@@ -35,6 +35,14 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = T
     return label
 
 
+def field_error_label(parent: QWidget | None = None) -> QLabel:
+    """A hidden red line under a field, shown when what was typed cannot be used."""
+    label = plain_label("", parent)
+    label.setObjectName("fieldError")
+    label.hide()
+    return label
+
+
 class MessageBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

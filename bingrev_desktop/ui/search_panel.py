@@ -25,7 +25,7 @@ from ..core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN, Crop, Validation
 from .controller import Preview
 from .crop_view import CropView
 from .market_combo import MarketComboBox
-from .message_banner import plain_label
+from .message_banner import field_error_label, plain_label
 
 EMPTY_HINT = ("No image yet.\n\nDrag an image here from your web browser, paste its web "
               "address with Ctrl+V, or type it above and press Enter.")
@@ -70,7 +70,7 @@ class SearchPanel(QWidget):
 
         self.crop_view = CropView()
         self.crop_view.set_message(EMPTY_HINT)
-        self.crop_view.cropChanged.connect(self._crop_from_view)
+        self.crop_view.cropChanged.connect(self._show_crop)
         layout.addWidget(self.crop_view, 1)
         self.progress = QProgressBar()
         self.progress.setMaximumHeight(6)
@@ -133,9 +133,7 @@ class SearchPanel(QWidget):
             self.crop_fields[key] = spin
             grid.addWidget(QLabel(label), 1 + i // 2, (i % 2) * 2)
             grid.addWidget(spin, 1 + i // 2, (i % 2) * 2 + 1)
-        self.crop_error = plain_label("")
-        self.crop_error.setObjectName("fieldError")
-        self.crop_error.hide()
+        self.crop_error = field_error_label()
         grid.addWidget(self.crop_error, 3, 0, 1, 3)
         self.whole_button = QPushButton("Whole image")
         self.whole_button.setToolTip("Search the whole image (Esc on the picture)")
@@ -228,9 +226,6 @@ class SearchPanel(QWidget):
 
     def set_crop(self, crop: Crop | None) -> None:
         self.crop_view.set_crop(crop)
-        self._show_crop(crop)
-
-    def _crop_from_view(self, crop: Crop | None) -> None:
         self._show_crop(crop)
 
     def _show_crop(self, crop: Crop | None) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from ..core.request import ValidationError
 from ..core.settings import DEFAULT_API_BASE, normalize_api_base
-from .message_banner import plain_label
+from .message_banner import field_error_label, plain_label
 
 
 class SettingsDialog(QDialog):
@@ -63,9 +63,7 @@ class SettingsDialog(QDialog):
         base_row.addWidget(self.base_edit, 1)
         base_row.addWidget(reset)
         adv_layout.addLayout(base_row)
-        self.base_error = plain_label("")
-        self.base_error.setObjectName("fieldError")
-        self.base_error.hide()
+        self.base_error = field_error_label()
         adv_layout.addWidget(self.base_error)
         layout.addWidget(advanced)
 

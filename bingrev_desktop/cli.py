@@ -122,10 +122,10 @@ def export_parser() -> argparse.ArgumentParser:
 
 
 def run_export(argv: Sequence[str]) -> int:
-    from pathlib import Path
 
     from .core.casefile import load_case
     from .core.export import csv_report, html_report, json_report
+    from .core.files import atomic_write
 
     parser = export_parser()
     args = parser.parse_args(argv)
@@ -136,7 +136,7 @@ def run_export(argv: Sequence[str]) -> int:
         case = load_case(args.case_file)
         for path, render in targets:
             if path:
-                Path(path).write_text(render(case), encoding="utf-8")
+                atomic_write(path, render(case))
                 print(f"wrote {path}")
     except BingrevError as exc:
         print(f"bingrev-desktop: {exc}", file=sys.stderr)

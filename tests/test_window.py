@@ -304,7 +304,8 @@ def test_context_menu_copy_and_drag_out(qloop: asyncio.AbstractEventLoop, window
     menu = window.results_panel.build_menu(item)
     texts = [a.text() for a in menu.actions() if a.text()]
     assert texts == ["Open page", "Open image", "Open in Bing", "Copy page address",
-                     "Copy image address", "Save image\u2026", "Search with this image"]
+                     "Copy image address", "Save image\u2026", "Keep a full-size copy in the case",
+                     "Search with this image"]
     next(a for a in menu.actions() if a.text() == "Copy page address").trigger()
     assert QGuiApplication.clipboard().text() == item.source
     mime = window.results_panel.model.mimeData([window.results_panel.model.index(0)])
@@ -365,7 +366,7 @@ def test_remote_text_is_plain(qloop: asyncio.AbstractEventLoop, window: MainWind
     window.results_panel.view.setCurrentIndex(index)
     assert window.details.title.text() == model.item(tricky).display_title
     assert "<b>" not in model.item(tricky).display_title  # Bing's highlight tags removed
-    remote_labels = [window.details.title, window.details.site, window.details.size,
+    remote_labels = [window.details.title, window.details.site, window.details.size_text,
                      window.details.date, window.details.q_site, window.details.q_size,
                      window.banner.title_label, window.banner.message_label,
                      window.search_panel.image_info]

@@ -34,6 +34,8 @@ async def close_window(window: MainWindow) -> None:
     window.case.dirty = False  # tests don't answer the "save changes?" question
     window.close()
     await window.tasks.cancel_all()
+    await window.loader.cancel_and_wait()
+    await window.evidence.tasks.cancel_all()
     await window.keys.tasks.cancel_all()
     await window.controller.shutdown()
     await window.case.tasks.cancel_all()

@@ -5,17 +5,17 @@ Qt-free and storage-free; :mod:`casefile` reads and writes it as a ``.bingrev`` 
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+import enum
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from .blobstore import BlobStore, sha256
 from .request import SearchRequest
 from .response import SearchResponse, parse_response
 
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+__all__ = ["Case", "KeptCopy", "LinkCheck", "LinkResult", "LinkState", "SearchRecord",
+           "ThumbnailFailure", "plural", "sha256", "utc_now"]
 
 
 def plural(count: float, one: str, many: str) -> str:
@@ -25,6 +25,71 @@ def plural(count: float, one: str, many: str) -> str:
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class ThumbnailFailure:
+    """A result's picture that could not be kept: why, and when (UTC)."""
+
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class KeptCopy:
+    """A full-size copy of a result's image, as fetched from the site that hosts it."""
+
+    url: str  # the address asked for (``original``, else ``cdn_original``)
+    fetched_at: str  # UTC
+    final_url: str = ""  # after redirects
+    sha256: str | None = None  # None when the fetch failed
+    status: int | None = None
+    content_type: str | None = None
+    size: int = 0
+    error: str | None = None  # why it could not be kept
+
+    @property
+    def ok(self) -> bool:
+        return self.sha256 is not None
+
+
+class LinkState(enum.Enum):
+    OK = "still there"
+    GONE = "gone"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """One address of one result, as found by one link check."""
+
+    search_id: int
+    position: int
+    kind: str  # "page" (the result's page) or "image" (its full-size image)
+    url: str
+    state: LinkState
+    checked_at: str  # UTC
+    status: int | None = None
+    detail: str = ""  # the error, or why it counts as changed
+    sha256: str | None = None  # of the image as served now
+
+
+@dataclass
+class LinkCheck:
+    """A re-check of a case's links; the case keeps every one, so it shows how evidence aged."""
+
+    id: int
+    started_at: str
+    finished_at: str | None = None
+    cancelled: bool = False
+    results: list[LinkResult] = field(default_factory=list)
+
+    def count(self, state: LinkState) -> int:
+        return sum(r.state is state for r in self.results)
+
+    def summary(self) -> str:
+        return (f"{self.count(LinkState.OK)} still there, {self.count(LinkState.GONE)} gone, "
+                f"{self.count(LinkState.CHANGED)} changed")
 
 
 @dataclass
@@ -42,6 +107,8 @@ class SearchRecord:
     stars: set[int] = field(default_factory=set)
     notes: dict[int, str] = field(default_factory=dict)
     thumbnails: dict[str, str] = field(default_factory=dict)  # url -> sha256
+    thumbnail_failures: dict[str, ThumbnailFailure] = field(default_factory=dict)
+    originals: dict[int, KeptCopy] = field(default_factory=dict)  # position -> copy
     _response: SearchResponse | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -66,6 +133,22 @@ class SearchRecord:
     def credits_used(self) -> float | None:
         return self.response.credits_used
 
+    def thumbnail_urls(self) -> list[str]:
+        """Every distinct thumbnail address of this search's results, in Bing's order."""
+        return list(dict.fromkeys(i.thumbnail_url for i in self.response.results
+                                  if i.thumbnail_url))
+
+    def missing_thumbnails(self) -> list[str]:
+        """Pictures neither kept nor recorded as failed: never loaded."""
+        return [u for u in self.thumbnail_urls()
+                if u not in self.thumbnails and u not in self.thumbnail_failures]
+
+    def copy(self) -> SearchRecord:
+        return replace(self, request_body=dict(self.request_body), stars=set(self.stars),
+                       notes=dict(self.notes), thumbnails=dict(self.thumbnails),
+                       thumbnail_failures=dict(self.thumbnail_failures),
+                       originals=dict(self.originals))
+
     def crop_fractions(self) -> tuple[float, float, float, float] | None:
         body = self.request_body
         if all(k in body for k in ("cal", "cat", "car", "cab")):
@@ -75,19 +158,18 @@ class SearchRecord:
 
 @dataclass
 class Case:
-    """A whole investigation. ``blobs`` holds every image once, by SHA-256."""
+    """A whole investigation. ``blobs`` holds every image once, by SHA-256, on disk."""
 
     title: str = "Untitled case"
     note: str = ""
     sample_data: bool = False  # made with the demo engine: not real Bing results
     created_at: str = field(default_factory=utc_now)
     searches: list[SearchRecord] = field(default_factory=list)
-    blobs: dict[str, bytes] = field(default_factory=dict)
+    blobs: BlobStore = field(default_factory=BlobStore)
+    checks: list[LinkCheck] = field(default_factory=list)
 
     def add_blob(self, data: bytes) -> str:
-        digest = sha256(data)
-        self.blobs.setdefault(digest, data)
-        return digest
+        return self.blobs.add(data)
 
     def add_search(self, request: SearchRequest, response: SearchResponse, *, elapsed: float,
                    preview: bytes | None = None, parent: tuple[int, int] | None = None,
@@ -110,10 +192,46 @@ class Case:
 
     def add_thumbnail(self, record: SearchRecord, url: str, data: bytes) -> None:
         record.thumbnails[url] = self.add_blob(data)
+        record.thumbnail_failures.pop(url, None)
 
     def thumbnail(self, record: SearchRecord, url: str) -> bytes | None:
-        digest = record.thumbnails.get(url)
-        return self.blobs.get(digest) if digest else None
+        return self.blobs.get(record.thumbnails.get(url))
+
+    def original(self, record: SearchRecord, position: int) -> bytes | None:
+        copy = record.originals.get(position)
+        return self.blobs.get(copy.sha256) if copy else None
+
+    def latest_links(self, record: SearchRecord) -> dict[int, list[LinkResult]]:
+        """Per position, what the most recent check that covered it found."""
+        found: dict[int, list[LinkResult]] = {}
+        for check in self.checks:
+            mine: dict[int, list[LinkResult]] = {}
+            for result in check.results:
+                if result.search_id == record.id:
+                    mine.setdefault(result.position, []).append(result)
+            found.update(mine)
+        return found
+
+    def link_state(self, record: SearchRecord, position: int) -> LinkState | None:
+        """The worst state the latest check found for a result (gone beats changed)."""
+        states = {r.state for r in self.latest_links(record).get(position, [])}
+        for state in (LinkState.GONE, LinkState.CHANGED, LinkState.OK):
+            if state in states:
+                return state
+        return None
+
+    def picture_counts(self) -> tuple[int, int, int]:
+        """(kept, failed, never loaded) result pictures over every search."""
+        kept = failed = missing = 0
+        for record in self.searches:
+            for url in record.thumbnail_urls():
+                if url in record.thumbnails:
+                    kept += 1
+                elif url in record.thumbnail_failures:
+                    failed += 1
+                else:
+                    missing += 1
+        return kept, failed, missing
 
     def preview(self, record: SearchRecord) -> bytes | None:
         return self.blobs.get(record.preview_sha256) if record.preview_sha256 else None
@@ -131,15 +249,12 @@ class Case:
 
     def snapshot(self) -> Case:
         """A copy safe to save from a worker thread while the GUI keeps editing."""
+        # Blobs are immutable and the store is thread-safe: shared, not copied.
         return Case(
             title=self.title, note=self.note, created_at=self.created_at,
-            sample_data=self.sample_data,
-            searches=[SearchRecord(
-                id=s.id, created_at=s.created_at, request_body=dict(s.request_body),
-                response_raw=s.response_raw, elapsed=s.elapsed, preview_sha256=s.preview_sha256,
-                parent_id=s.parent_id, parent_position=s.parent_position, stars=set(s.stars),
-                notes=dict(s.notes), thumbnails=dict(s.thumbnails)) for s in self.searches],
-            blobs=dict(self.blobs),
+            sample_data=self.sample_data, searches=[s.copy() for s in self.searches],
+            blobs=self.blobs,
+            checks=[replace(c, results=list(c.results)) for c in self.checks],
         )
 
     def total_credits(self) -> float:

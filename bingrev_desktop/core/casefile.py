@@ -14,21 +14,40 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .case import Case, SearchRecord, sha256
+from .case import (
+    Case,
+    KeptCopy,
+    LinkCheck,
+    LinkResult,
+    LinkState,
+    SearchRecord,
+    ThumbnailFailure,
+    sha256,
+)
 from .errors import BingrevError, ErrorDetail
+from .files import create_private, fsync_dir, resolve_target, temp_path_for
 from .redact import redact
 from .request import SearchRequest
 from .response import parse_response
 
-SCHEMA_VERSION = 1
+# 1: searches, thumbnails shown, marks. 2: every thumbnail (or why it failed),
+# full-size copies, link checks. Version 1 files open and are written as 2.
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x42524556  # "BREV" in the SQLite header's application_id field
 EXTENSION = ".bingrev"
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
+MAX_BLOB_BYTES = 64 * 1024 * 1024  # above any image we download (30 MB cap)
+MAX_JSON_CHARS = 32 * 1024 * 1024
+MAX_SEARCHES = 10_000
+LOAD_DEADLINE = 120.0  # seconds; legitimate 2 GB cases read well within it
+KNOWN_TABLES = frozenset({"meta", "blobs", "searches", "thumbnails", "marks", "originals",
+                          "checks", "check_results"})
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,8 +66,41 @@ CREATE TABLE searches (
 CREATE TABLE thumbnails (
     search_id INTEGER NOT NULL REFERENCES searches(id),
     url TEXT NOT NULL,
-    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    sha256 TEXT REFERENCES blobs(sha256),
+    error TEXT,
+    failed_at TEXT,
     PRIMARY KEY (search_id, url)
+);
+CREATE TABLE originals (
+    search_id INTEGER NOT NULL REFERENCES searches(id),
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    final_url TEXT NOT NULL,
+    sha256 TEXT REFERENCES blobs(sha256),
+    status INTEGER,
+    content_type TEXT,
+    size INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (search_id, position)
+);
+CREATE TABLE checks (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    cancelled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE check_results (
+    check_id INTEGER NOT NULL REFERENCES checks(id),
+    search_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status INTEGER,
+    detail TEXT NOT NULL,
+    sha256 TEXT,
+    checked_at TEXT NOT NULL
 );
 CREATE TABLE marks (
     search_id INTEGER NOT NULL REFERENCES searches(id),
@@ -69,42 +121,31 @@ def _dump(value: Any) -> str:
 
 
 def save_case(case: Case, path: str | os.PathLike[str]) -> None:
-    """Write ``case`` to ``path`` atomically (temp file, fsync, rename)."""
-    target = Path(path)
+    """Write ``case`` to ``path`` atomically (private temp file, fsync, rename)."""
+    target = resolve_target(path)  # through a symlink: update the file it points to
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temp_path_for(target)
+    os.close(create_private(tmp))  # 0600 from the start; SQLite keeps the mode
     try:
         _write(case, tmp)
-        os.chmod(tmp, 0o600)  # investigations are private: not readable by other users
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write(case: Case, path: Path) -> None:
-    path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     try:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("PRAGMA journal_mode = DELETE")
+        # A fresh temp file that is thrown away on failure needs no rollback journal
+        # (and so leaves no -journal file with looser permissions beside it).
+        db.execute("PRAGMA journal_mode = OFF")
         with db:
             db.executescript(SCHEMA)
             meta = {"format": "bingrev-case", "schema_version": str(SCHEMA_VERSION),
@@ -114,22 +155,42 @@ def _write(case: Case, path: Path) -> None:
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             used = {s.preview_sha256 for s in case.searches if s.preview_sha256}
             used |= {d for s in case.searches for d in s.thumbnails.values()}
+            used |= {c.sha256 for s in case.searches for c in s.originals.values() if c.sha256}
+            # One blob at a time from the disk spool: a save never holds them all in RAM.
             db.executemany("INSERT INTO blobs VALUES (?, ?, ?)",
-                           ((d, len(case.blobs[d]), case.blobs[d]) for d in used
-                            if d in case.blobs))
+                           ((d, len(data), data) for d, data in case.blobs.items(sorted(used))))
             for seq, s in enumerate(case.searches):
                 db.execute(
                     "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (s.id, seq, s.created_at, _dump(s.request_body), _dump(s.response_raw),
                      s.elapsed, s.preview_sha256 if s.preview_sha256 in case.blobs else None,
                      s.parent_id, s.parent_position))
-                db.executemany("INSERT INTO thumbnails VALUES (?, ?, ?)",
-                               ((s.id, url, d) for url, d in s.thumbnails.items()
+                db.executemany("INSERT INTO thumbnails VALUES (?, ?, ?, NULL, NULL)",
+                               ((s.id, redact(url), d) for url, d in s.thumbnails.items()
                                 if d in case.blobs))
+                db.executemany("INSERT INTO thumbnails VALUES (?, ?, NULL, ?, ?)",
+                               ((s.id, redact(url), redact(f.reason), f.at)
+                                for url, f in s.thumbnail_failures.items()
+                                if url not in s.thumbnails))
+                db.executemany(
+                    "INSERT INTO originals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((s.id, p, redact(c.url), redact(c.final_url),
+                      c.sha256 if c.sha256 in case.blobs else None, c.status,
+                      c.content_type, c.size, c.fetched_at,
+                      redact(c.error) if c.error else None)
+                     for p, c in s.originals.items()))
                 positions = s.stars | set(s.notes)
                 db.executemany("INSERT INTO marks VALUES (?, ?, ?, ?)",
                                ((s.id, p, int(p in s.stars), redact(s.notes.get(p, "")))
                                 for p in sorted(positions)))
+            for check in case.checks:
+                db.execute("INSERT INTO checks VALUES (?, ?, ?, ?)",
+                           (check.id, check.started_at, check.finished_at, int(check.cancelled)))
+                db.executemany(
+                    "INSERT INTO check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((check.id, r.search_id, r.position, r.kind, redact(r.url), r.state.name,
+                      r.status, redact(r.detail), r.sha256, r.checked_at)
+                     for r in check.results))
     finally:
         db.close()
 
@@ -138,10 +199,19 @@ def _problem(message: str, path: Path, cause: str) -> CaseFileError:
     return CaseFileError(message, ErrorDetail(url=str(path), cause=cause))
 
 
-def load_case(path: str | os.PathLike[str]) -> Case:
-    """Read a case file; raises :class:`CaseFileError` with a plain message."""
+def load_case(path: str | os.PathLike[str], *, deadline: float = LOAD_DEADLINE,
+              cancel: threading.Event | None = None) -> Case:
+    """Read a case file; raises :class:`CaseFileError` with a plain message.
+
+    The file is a stranger's SQLite database: schema objects we did not create are
+    refused before anything is read, lengths are capped, and every statement is
+    aborted once ``deadline`` seconds have passed or ``cancel`` is set.
+    """
     source = Path(path)
     try:
+        if not source.is_file():
+            raise _problem("This is not a case file (it is a folder or a special file).",
+                           source, "not a regular file")
         size = source.stat().st_size
         with open(source, "rb") as handle:
             header = handle.read(100)
@@ -157,16 +227,63 @@ def load_case(path: str | os.PathLike[str]) -> Case:
         raise _problem("This is a database file, but not a case file from this app.",
                        source, "application_id mismatch")
     try:
-        db = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        # immutable: never create -wal/-shm files beside it, even in a read-only folder.
+        db = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise _problem("The case file could not be opened.", source, repr(exc)) from None
+    stop_at = time.monotonic() + deadline
+    db.set_progress_handler(
+        lambda: int(time.monotonic() > stop_at or (cancel is not None and cancel.is_set())),
+        10_000)
+    case: Case | None = None
     try:
-        return _read(db, source)
-    except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, OverflowError) as exc:
-        raise _problem("The case file is damaged or incomplete (it may have been cut off "
-                       "while copying). Ask for a new copy.", source, repr(exc)) from None
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_BLOB_BYTES)
+        db.execute("PRAGMA trusted_schema = OFF")
+        db.execute("PRAGMA query_only = ON")
+        db.execute("PRAGMA cell_size_check = ON")
+        _check_schema(db, source)
+        case = Case()
+        _read(db, source, case)
+        return case
+    except sqlite3.OperationalError as exc:
+        if case is not None:
+            case.blobs.close()
+        if "interrupted" not in str(exc):
+            raise _damaged(source, exc) from None
+        if cancel is not None and cancel.is_set():
+            raise _problem("Opening the case was cancelled.", source, "cancelled") from None
+        raise _problem(f"The case file took longer than {deadline:.0f} seconds to read, so "
+                       "opening it was stopped. It may be damaged or made to hang the app.",
+                       source, "deadline") from None
+    except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, OverflowError,
+            RecursionError, MemoryError) as exc:
+        if case is not None:
+            case.blobs.close()
+        raise _damaged(source, exc) from None
+    except BaseException:
+        if case is not None:
+            case.blobs.close()
+        raise
     finally:
         db.close()
+
+
+def _damaged(source: Path, exc: BaseException) -> CaseFileError:
+    return _problem("The case file is damaged or incomplete (it may have been cut off while "
+                    "copying). Ask for a new copy.", source, repr(exc)[:500])
+
+
+def _check_schema(db: sqlite3.Connection, source: Path) -> None:
+    """Only the plain tables this app creates (and their automatic indexes) may exist:
+    a view, trigger or virtual table can make a simple SELECT run forever."""
+    for kind, name, sql in db.execute("SELECT type, name, sql FROM sqlite_master"):
+        if kind == "table" and name in KNOWN_TABLES and str(sql).startswith("CREATE TABLE"):
+            continue
+        if kind == "index" and sql is None and str(name).startswith("sqlite_autoindex_"):
+            continue
+        raise _problem("This case file contains parts this app never writes, so it was not "
+                       "opened. It may have been altered.", source,
+                       f"unexpected schema object: {kind} {str(name)[:80]}")
 
 
 def _digest(value: object) -> str | None:
@@ -185,7 +302,26 @@ def _optional_int(value: object) -> int | None:
     return value
 
 
-def _read(db: sqlite3.Connection, source: Path) -> Case:
+def _text(value: object, limit: int = 8192) -> str:
+    if not isinstance(value, str):
+        raise sqlite3.DatabaseError("not text")
+    return value[:limit]
+
+
+def _optional_text(value: object, limit: int = 8192) -> str | None:
+    return None if value is None else _text(value, limit)
+
+
+def _json_object(text: object) -> dict[str, Any]:
+    if not isinstance(text, str) or len(text) > MAX_JSON_CHARS:
+        raise sqlite3.DatabaseError("JSON too large or not text")
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise sqlite3.DatabaseError("not a JSON object")
+    return value
+
+
+def _read(db: sqlite3.Connection, source: Path, case: Case) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise _problem("This case file was made by a newer version of the app. Update the "
@@ -193,25 +329,25 @@ def _read(db: sqlite3.Connection, source: Path) -> Case:
     check = db.execute("PRAGMA quick_check").fetchone()[0]
     if check != "ok":
         raise sqlite3.DatabaseError(f"quick_check: {check}")
-    meta = dict(db.execute("SELECT key, value FROM meta"))
+    meta = {_text(k, 64): _text(v) for k, v in db.execute("SELECT key, value FROM meta LIMIT 100")}
     if meta.get("format") != "bingrev-case":
         raise _problem("This is a database file, but not a case file from this app.",
                        source, "meta.format missing")
-    case = Case(title=meta.get("title", "Untitled case"), note=meta.get("note", ""),
-                created_at=meta.get("created_at", ""),
-                sample_data=meta.get("sample_data") == "1")
+    case.title = meta.get("title", "Untitled case")
+    case.note = meta.get("note", "")
+    case.created_at = meta.get("created_at", "")
+    case.sample_data = meta.get("sample_data") == "1"
     for digest, data in db.execute("SELECT sha256, data FROM blobs"):
         if not isinstance(data, bytes) or sha256(data) != digest:
-            raise sqlite3.DatabaseError(f"blob {digest[:12]} does not match its hash")
-        case.blobs[digest] = bytes(data)
+            raise sqlite3.DatabaseError(f"blob {str(digest)[:12]} does not match its hash")
+        case.blobs.put(digest, data)  # to the disk spool, one at a time
     rows = db.execute("SELECT id, created_at, request_json, response_json, elapsed, "
-                      "preview_sha256, parent_id, parent_position FROM searches ORDER BY seq")
+                      "preview_sha256, parent_id, parent_position FROM searches ORDER BY seq "
+                      f"LIMIT {MAX_SEARCHES}")
     for row in rows:
-        request, response = json.loads(row[2]), json.loads(row[3])
-        if not isinstance(request, dict) or not isinstance(response, dict):
-            raise sqlite3.DatabaseError(f"search {row[0]} is not valid")
+        request, response = _json_object(row[2]), _json_object(row[3])
         record = SearchRecord(
-            id=int(row[0]), created_at=str(row[1]),
+            id=int(row[0]), created_at=_text(row[1], 64),
             request_body={str(k): str(v) for k, v in request.items()},
             response_raw=response, elapsed=float(row[4] or 0.0),
             preview_sha256=_digest(row[5]), parent_id=_optional_int(row[6]),
@@ -222,9 +358,17 @@ def _read(db: sqlite3.Connection, source: Path) -> Case:
         parse_response(record.response_raw)
         case.searches.append(record)
     by_id = {s.id: s for s in case.searches}
-    for search_id, url, digest in db.execute("SELECT search_id, url, sha256 FROM thumbnails"):
-        if search_id in by_id and _digest(digest) in case.blobs:
-            by_id[search_id].thumbnails[str(url)] = str(digest)
+    columns = "sha256, error, failed_at" if version >= 2 else "sha256, NULL, NULL"
+    for search_id, url, digest, error, failed_at in db.execute(
+            f"SELECT search_id, url, {columns} FROM thumbnails"):
+        owner = by_id.get(search_id)
+        if owner is None:
+            continue
+        if digest is not None and _digest(digest) in case.blobs:
+            owner.thumbnails[_text(url)] = str(digest)
+        elif digest is None and error is not None:
+            owner.thumbnail_failures[_text(url)] = ThumbnailFailure(
+                _text(error, 1000), _text(failed_at or "", 64))
     for search_id, position, starred, note in db.execute(
             "SELECT search_id, position, starred, note FROM marks"):
         marked = by_id.get(search_id)
@@ -234,5 +378,35 @@ def _read(db: sqlite3.Connection, source: Path) -> Case:
         if starred:
             marked.stars.add(position)
         if note:
-            marked.notes[position] = str(note)
-    return case
+            marked.notes[position] = _text(note, 100_000)
+    if version >= 2:
+        _read_evidence(db, case, by_id)
+
+
+def _read_evidence(db: sqlite3.Connection, case: Case, by_id: dict[int, SearchRecord]) -> None:
+    for row in db.execute("SELECT search_id, position, url, final_url, sha256, status, "
+                          "content_type, size, fetched_at, error FROM originals"):
+        record = by_id.get(row[0])
+        digest = _digest(row[4])
+        if record is None:
+            continue
+        record.originals[int(row[1])] = KeptCopy(
+            url=_text(row[2]), final_url=_text(row[3]),
+            sha256=digest if digest in case.blobs else None, status=_optional_int(row[5]),
+            content_type=_optional_text(row[6], 200), size=int(row[7]),
+            fetched_at=_text(row[8], 64), error=_optional_text(row[9], 1000))
+    checks: dict[int, LinkCheck] = {}
+    for check_id, started, finished, cancelled in db.execute(
+            "SELECT id, started_at, finished_at, cancelled FROM checks ORDER BY id"):
+        checks[int(check_id)] = LinkCheck(int(check_id), _text(started, 64),
+                                          _optional_text(finished, 64), bool(cancelled))
+    for row in db.execute("SELECT check_id, search_id, position, kind, url, state, status, "
+                          "detail, sha256, checked_at FROM check_results"):
+        check = checks.get(row[0])
+        if check is None or row[1] not in by_id:
+            continue
+        check.results.append(LinkResult(
+            search_id=int(row[1]), position=int(row[2]), kind=_text(row[3], 16),
+            url=_text(row[4]), state=LinkState[_text(row[5], 16)], checked_at=_text(row[9], 64),
+            status=_optional_int(row[6]), detail=_text(row[7], 1000), sha256=_digest(row[8])))
+    case.checks = list(checks.values())

@@ -1,27 +1,38 @@
-"""Download images (previews, thumbnails) with bounded concurrency and a byte cap.
+"""Download images (previews, thumbnails, full-size copies) and probe pages, with
+bounded concurrency, a byte cap and a deadline.
 
 Only bytes are fetched here; decoding with an allocation limit happens in the
-Qt layer, off the GUI thread. No credentials are ever sent with these requests.
+Qt layer, off the GUI thread. No credentials, cookies or Referer are ever sent
+with these requests, and redirects are followed one hop at a time so each hop
+passes the same address policy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from .errors import ErrorDetail, ImageError, NotAnImageError, excerpt
 from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
-from .request import validate_image_url
+from .request import ValidationError, validate_image_url
 
 log = logging.getLogger("bingrev_desktop.fetcher")
 
 THUMBNAIL_MAX_BYTES = 4 * 1024 * 1024
 PREVIEW_MAX_BYTES = 30 * 1024 * 1024
+ORIGINAL_MAX_BYTES = PREVIEW_MAX_BYTES
+MAX_REDIRECTS = 5
+# Requests to the sites that host results must not name this app: they may be run
+# by the people being investigated. A common browser's string blends in.
+NEUTRAL_USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                      "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
 
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "png"),
@@ -57,7 +68,8 @@ def is_local_address(url: str) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return address.is_private or address.is_loopback or address.is_link_local
+    return (address.is_private or address.is_loopback or address.is_link_local
+            or not address.is_global)
 
 
 def human_size(size: int) -> str:
@@ -74,6 +86,17 @@ class FetchedImage:
     data: bytes
     format: str
     content_type: str | None
+    status: int = 200
+    final_url: str = ""  # after redirects
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What a page address answers now (link checks): status and where it ended."""
+
+    url: str
+    status: int
+    final_url: str
 
 
 class ImageFetcher:
@@ -86,6 +109,11 @@ class ImageFetcher:
         self._slots = asyncio.Semaphore(concurrency)
         self.deadline = deadline
 
+    def _refuse_local(self, url: str, allow_local: bool) -> None:
+        if not allow_local and is_local_address(url):
+            raise ImageError("This image is on a local network address, so it was not loaded.",
+                             ErrorDetail(url=url, cause="local address refused"))
+
     async def fetch(
         self,
         url: str,
@@ -93,30 +121,71 @@ class ImageFetcher:
         max_bytes: int = THUMBNAIL_MAX_BYTES,
         progress: ProgressCallback | None = None,
         allow_local: bool = True,
+        site_contact: bool = False,
     ) -> FetchedImage:
         """``allow_local=False`` for addresses that came from search results: a result
-        must not make this computer fetch from its own network."""
+        must not make this computer fetch from its own network. ``site_contact`` marks a
+        request to a site that hosts a result (full-size copies, link checks): it is sent
+        with a neutral User-Agent."""
         url = validate_image_url(url)
-        if not allow_local and is_local_address(url):
-            raise ImageError("This image is on a local network address, so it was not loaded.",
-                             ErrorDetail(url=url, cause="local address refused"))
+        self._refuse_local(url, allow_local)
         async with self._slots:
             try:
                 async with asyncio.timeout(self.deadline):
-                    return await self._download(url, max_bytes, progress)
+                    return await self._download(url, max_bytes, progress, allow_local,
+                                                site_contact)
             except TimeoutError:
                 raise ImageError(
                     f"The image did not finish downloading within {self.deadline:.0f} seconds.",
                     ErrorDetail(url=url, cause="deadline"),
                 ) from None
 
+    async def probe(self, url: str, *, allow_local: bool = True) -> Probe:
+        """Is a page still there? Reads the status only (the body is not downloaded)."""
+        url = validate_image_url(url)
+        self._refuse_local(url, allow_local)
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self.deadline):
+                    async with self._open(url, allow_local, site_contact=True) as response:
+                        return Probe(url, response.status_code, str(response.url))
+            except TimeoutError:
+                raise ImageError(f"The site did not answer within {self.deadline:.0f} seconds.",
+                                 ErrorDetail(url=url, cause="deadline")) from None
+            except httpx.HTTPError as exc:
+                error = transport_error(exc, url)
+                raise ImageError(str(error), error.detail) from exc
+            except (httpx.InvalidURL, UnicodeError, ValidationError) as exc:
+                raise ImageError("This web address is not valid.",
+                                 ErrorDetail(url=url, cause=repr(exc))) from exc
+
+    @contextlib.asynccontextmanager
+    async def _open(self, url: str, allow_local: bool,
+                    site_contact: bool) -> AsyncIterator[httpx.Response]:
+        """A streamed GET that follows at most MAX_REDIRECTS hops, checking each one."""
+        headers = {"Accept": "image/*,*/*;q=0.5"}
+        if site_contact:
+            headers["User-Agent"] = NEUTRAL_USER_AGENT
+        for _hop in range(MAX_REDIRECTS + 1):
+            async with self._http.stream("GET", url, follow_redirects=False,
+                                         headers=headers) as response:
+                location = response.headers.get("location")
+                if response.is_redirect and location:
+                    url = validate_image_url(urljoin(url, location))
+                    self._refuse_local(url, allow_local)
+                    continue
+                yield response
+                return
+        raise ImageError("The address redirected too many times.",
+                         ErrorDetail(url=url, cause=f"more than {MAX_REDIRECTS} redirects"))
+
     async def _download(
-        self, url: str, max_bytes: int, progress: ProgressCallback | None
+        self, url: str, max_bytes: int, progress: ProgressCallback | None, allow_local: bool,
+        site_contact: bool,
     ) -> FetchedImage:
         try:
-            async with self._http.stream(
-                "GET", url, follow_redirects=True, headers={"Accept": "image/*,*/*;q=0.5"}
-            ) as response:
+            async with self._open(url, allow_local, site_contact) as response:
+                status, final_url = response.status_code, str(response.url)
                 if response.status_code >= 400:
                     raise ImageError(
                         f"The image could not be downloaded (the site answered with error "
@@ -138,6 +207,9 @@ class ImageFetcher:
         except (httpx.InvalidURL, UnicodeError) as exc:
             raise ImageError("This web address cannot be downloaded: its site name is not "
                              "valid.", ErrorDetail(url=url, cause=repr(exc))) from exc
+        except ValidationError as exc:
+            raise ImageError(f"The image redirected to an address that cannot be used: {exc}",
+                             ErrorDetail(url=url, cause="bad redirect")) from exc
         fmt = sniff_image_format(data[:64])
         if fmt is None:
             is_page = b"<html" in data[:2048].lower() or (content_type or "").startswith("text/")
@@ -152,4 +224,4 @@ class ImageFetcher:
                 ErrorDetail(url=url, cause=f"content-type {content_type}",
                             body_excerpt=excerpt(data[:300])),
             )
-        return FetchedImage(url, data, fmt, content_type)
+        return FetchedImage(url, data, fmt, content_type, status, final_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 from collections.abc import Callable
 from typing import Any
@@ -37,9 +38,24 @@ def http2_available() -> bool:
     return True
 
 
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Nothing this app talks to needs cookies; image hosts must not track or link visits."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+def cookieless_jar() -> httpx.Cookies:
+    return httpx.Cookies(http.cookiejar.CookieJar(policy=_NoCookies()))
+
+
 def make_http_client(**overrides: Any) -> httpx.AsyncClient:
     """The app's one long-lived client. Create it inside the running loop."""
     options: dict[str, Any] = {
+        "cookies": cookieless_jar(),
         "http2": http2_available(),  # many image hosts multiplex thumbnails over HTTP/2
         "timeout": DEFAULT_TIMEOUT,
         "limits": DEFAULT_LIMITS,

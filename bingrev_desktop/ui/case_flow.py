@@ -21,6 +21,7 @@ from ..core.case import Case, plural
 from ..core.casefile import EXTENSION, CaseFileError
 from ..core.errors import BingrevError, ErrorDetail
 from ..core.export import csv_report, html_report, json_report
+from ..core.files import atomic_write
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
@@ -35,10 +36,22 @@ EXPORTS: dict[str, tuple[str, str, Callable[[Case], str]]] = {
 }
 
 
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def opened_text(name: str, case: Case) -> str:
+    """What the file holds, honestly: pictures kept, never loaded, failed."""
+    kept, failed, missing = case.picture_counts()
+    text = (f"{name}: {plural(len(case.searches), 'search', 'searches')}, "
+            f"{plural(kept, 'result picture', 'result pictures')} kept")
+    gaps = []
+    if missing:
+        gaps.append(f"{missing} never loaded")
+    if failed:
+        gaps.append(f"{failed} could not be loaded")
+    copies = sum(c.ok for s in case.searches for c in s.originals.values())
+    if copies:
+        text += f", {plural(copies, 'full-size copy', 'full-size copies')}"
+    if gaps:
+        text += f" ({', '.join(gaps)})"
+    return text + ". Everything is shown from the file; nothing is downloaded."
 
 
 class CaseFlow(QObject):
@@ -89,9 +102,7 @@ class CaseFlow(QObject):
         self.window.settings.add_recent_session(str(path))
         self.window.case_view.refresh_recent_cases()
         self.window.case_view.show_case()
-        self.window.banner.show_message(
-            "Case opened", f"{path.name}: {plural(len(case.searches), 'search', 'searches')}. "
-            "Everything is shown from the file; nothing is downloaded.")
+        self.window.banner.show_message("Case opened", opened_text(path.name, case))
         return True
 
     # -- save --------------------------------------------------------------------------
@@ -129,7 +140,7 @@ class CaseFlow(QObject):
         snapshot = self.session.case.snapshot()
         try:
             text = await asyncio.to_thread(render, snapshot)
-            await asyncio.to_thread(_write_text, path, text)
+            await asyncio.to_thread(atomic_write, path, text)
         except Exception as exc:
             log.warning("export to %s failed: %r", path, exc)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
-from ..core.case import Case, SearchRecord
+from ..core.case import Case, KeptCopy, SearchRecord, ThumbnailFailure
 from ..core.casefile import EXTENSION, load_case, save_case
 from ..core.client import SearchOutcome
 from ..core.settings import data_dir
@@ -60,6 +60,7 @@ class CaseSession(QObject):
         self.autosave_file: Path | None = autosave
         self._autosave_lock: QLockFile | None = None
         self.tasks = TaskSet()
+        self._fetching: set[int] = set()  # ids of records whose pictures may be fetched
         self._changes = 0
         self._save_lock = asyncio.Lock()
         self._autosave_timer = QTimer(self)
@@ -83,6 +84,7 @@ class CaseSession(QObject):
             self.case.sample_data = True  # exports then say these are not real results
         record = self.case.add_search(outcome.request, outcome.response, elapsed=outcome.elapsed,
                                       preview=preview, parent=parent)
+        self.allow_fetch(record)
         self.current = record
         self.mark_dirty()
         return record
@@ -93,10 +95,29 @@ class CaseSession(QObject):
             record.preview_sha256 = self.case.add_blob(data)
             self.mark_dirty(quiet=True)
 
-    def add_thumbnail(self, record: SearchRecord, url: str, data: bytes) -> None:
-        if url not in record.thumbnails:
-            self.case.add_thumbnail(record, url, data)
+    def keep_thumbnail(self, record: SearchRecord, url: str, digest: str) -> None:
+        """A result's picture, already in the case's blob store, belongs to ``record``."""
+        if record.thumbnails.get(url) != digest:
+            record.thumbnails[url] = digest
+            record.thumbnail_failures.pop(url, None)
             self.mark_dirty(quiet=True)
+
+    def record_thumbnail_failure(self, record: SearchRecord, url: str,
+                                 failure: ThumbnailFailure) -> None:
+        if url not in record.thumbnails:
+            record.thumbnail_failures[url] = failure
+            self.mark_dirty(quiet=True)
+
+    def keep_original(self, record: SearchRecord, position: int, copy: KeptCopy) -> None:
+        record.originals[position] = copy
+        self.mark_dirty(quiet=True)
+
+    def may_fetch(self, record: SearchRecord) -> bool:
+        """Searches run in this window fetch their pictures; stored ones only on request."""
+        return record.id in self._fetching
+
+    def allow_fetch(self, record: SearchRecord) -> None:
+        self._fetching.add(record.id)
 
     def set_star(self, position: int, on: bool) -> None:
         if self.current is not None:
@@ -175,6 +196,9 @@ class CaseSession(QObject):
         return await asyncio.to_thread(load_case, path)
 
     def adopt(self, case: Case, path: Path | None, *, dirty: bool = False) -> None:
+        if case is not self.case:
+            # The old case's disk spool closes once no save still holds a snapshot of it.
+            self._fetching.clear()
         self.case, self.path, self.dirty = case, path, dirty
         self.current = case.searches[-1] if case.searches else None
         if dirty:

@@ -1,8 +1,8 @@
 """Shows the open case in the window: its history, its stored searches, offline.
 
 A stored search is drawn entirely from the case file: preview and thumbnails
-come from the file, and a thumbnail that was never loaded shows "Not saved"
-instead of being fetched.
+come from the file (through ``CaseImages``), and a thumbnail that was never
+loaded shows "Not saved" instead of being fetched.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject
 from ..core.case import SearchRecord
 from ..core.request import Crop
 from .controller import Preview
-from .thumbnails import NotStoredError, ThumbState
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -41,7 +40,7 @@ class CaseView(QObject):
         w = self.window
         record = w.case.current
         if record is None:
-            w.loader.reset()
+            w.images.show(None)
             w.results_panel.show_empty()
             w.details.show_image_info(None)
             w.history.show_case(w.case.case, None)
@@ -63,9 +62,7 @@ class CaseView(QObject):
         w.controller.cancel_search()
         w.case.current = record
         case = w.case.case
-        stored = {url: data for url in record.thumbnails
-                  if (data := case.thumbnail(record, url)) is not None}
-        w.loader.reset(self._offline_thumbnail, preload=stored)
+        w.images.show(record)
         self.show_results(record)
         panel = w.search_panel
         panel.url_edit.setText(record.image_url)
@@ -87,17 +84,6 @@ class CaseView(QObject):
 
     def _forget_crop(self, _url: str, _error: object) -> None:
         self._pending_crop = None
-
-    async def _offline_thumbnail(self, url: str) -> bytes:
-        raise NotStoredError(url)  # stored ones were preloaded; the rest were never loaded
-
-    def thumbnail_changed(self, url: str) -> None:
-        """Keep every thumbnail the grid showed, so the case can show it offline."""
-        w = self.window
-        record, data = w.case.current, w.loader.data(url)
-        if (record is not None and data is not None and w.loader.state(url) is ThumbState.READY
-                and any(item.thumbnail_url == url for item in record.response.results)):
-            w.case.add_thumbnail(record, url, data)
 
     def case_changed(self) -> None:
         w = self.window

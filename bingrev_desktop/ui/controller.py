@@ -23,7 +23,8 @@ from ..core.errors import (
     InvalidResponseError,
     NotAnImageError,
 )
-from ..core.fetcher import PREVIEW_MAX_BYTES, sniff_image_format
+from ..core.fetcher import PREVIEW_MAX_BYTES, is_local_address, sniff_image_format
+from ..core.files import atomic_write
 from ..core.request import SearchRequest, ValidationError
 from ..core.service import SearchService
 from .imaging import decode_image_async, image_header_size
@@ -186,10 +187,12 @@ class SearchController(QObject):
         return outcome
 
     async def save_image(self, url: str, path: str) -> int:
-        """Download the full image and write it to ``path``; returns the byte count."""
-        fetched = await self.service.fetcher.fetch(url, max_bytes=PREVIEW_MAX_BYTES)
-        await asyncio.to_thread(_write_file, path, fetched.data)
-        return len(fetched.data)
+        """Download the full image and write it to ``path``; returns the byte count.
+        The address came from a result: the same local-network policy as thumbnails."""
+        fetched = await self.service.fetcher.fetch(
+            url, max_bytes=PREVIEW_MAX_BYTES, site_contact=True,
+            allow_local=is_local_address(self.service.api_base))
+        return await asyncio.to_thread(atomic_write, path, fetched.data)
 
     def elapsed(self) -> float:
         return 0.0 if self.search_started_at is None else time.monotonic() - self.search_started_at
@@ -205,9 +208,3 @@ class SearchController(QObject):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-
-def _write_file(path: str, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)

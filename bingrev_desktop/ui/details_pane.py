@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.case import KeptCopy, LinkResult, LinkState
 from ..core.fetcher import human_size
 from ..core.response import ImageInfo, ResultItem
 from .message_banner import plain_label
@@ -56,6 +58,7 @@ class DetailsPane(QScrollArea):
     openRequested = Signal(str)
     pivotRequested = Signal(object)
     starToggled = Signal(bool)
+    keepRequested = Signal(object)
     noteEdited = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -75,9 +78,9 @@ class DetailsPane(QScrollArea):
         font.setBold(True)
         self.title.setFont(font)
         form.addRow(self.title)
-        self.site, self.size, self.date = _field(), _field(), _field()
+        self.site, self.size_text, self.date = _field(), _field(), _field()
         self.page, self.image = _url_field(), _url_field()
-        for label, widget in (("Site", self.site), ("Size", self.size), ("Date", self.date),
+        for label, widget in (("Site", self.site), ("Size", self.size_text), ("Date", self.date),
                               ("Page", self.page), ("Image", self.image)):
             form.addRow(label, widget)
         buttons = QHBoxLayout()
@@ -101,6 +104,25 @@ class DetailsPane(QScrollArea):
         self.note.setMaximumHeight(80)
         self.note.textChanged.connect(self._note_changed)
         form.addRow(self.note)
+        # Evidence kept in the case: the full-size copy and what link checks found.
+        self.keep_button = QPushButton("Keep a full-size copy")
+        self.keep_button.setToolTip("Download the full-size image from the site that hosts it "
+                                    "and keep it in the case")
+        self.keep_button.clicked.connect(lambda: self._item and self.keepRequested.emit(self._item))
+        form.addRow(self.keep_button)
+        self.copy_image = QLabel()
+        self.copy_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.copy_label = QLabel("Full-size copy")
+        self.copy_info = _field()
+        self.copy_hash = _url_field()
+        self.copy_hash.setAccessibleName("SHA-256 of the full-size copy")
+        form.addRow(self.copy_image)
+        form.addRow(self.copy_label, self.copy_info)
+        self.copy_hash_label = QLabel("SHA-256")
+        form.addRow(self.copy_hash_label, self.copy_hash)
+        self.links_label = QLabel("Last check")
+        self.links_info = _field()
+        form.addRow(self.links_label, self.links_info)
         self.empty = plain_label("Click a result to see its details here.")
         self.empty.setObjectName("hint")
         layout.addWidget(self.empty)
@@ -132,7 +154,7 @@ class DetailsPane(QScrollArea):
             size = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
             if item.file_size:
                 size += f" \u00b7 {human_size(item.file_size)}"
-            self.size.setText(size)
+            self.size_text.setText(size)
             self.date.setText(readable_date(item.date) if item.date else "not given")
             self.date.setToolTip(plain_tooltip(item.date or ""))
             for edit, url, missing in ((self.page, item.source, "not given"),
@@ -147,6 +169,44 @@ class DetailsPane(QScrollArea):
             self.note.setPlainText(note)
         finally:
             self._updating = False
+
+    def show_evidence(self, copy: KeptCopy | None, links: list[LinkResult]) -> None:
+        """The kept full-size copy (hash, time, size) and the latest link check."""
+        has_copy = copy is not None and copy.ok
+        self.keep_button.setVisible(self._item is not None and self._item.image_url is not None
+                                    and not has_copy)
+        self.copy_image.clear()
+        self.copy_image.setVisible(has_copy)
+        for widget in (self.copy_label, self.copy_info):
+            widget.setVisible(copy is not None)
+        for widget in (self.copy_hash_label, self.copy_hash):
+            widget.setVisible(has_copy)
+        if copy is not None:
+            when = readable_date(copy.fetched_at)
+            if copy.ok:
+                parts = [f"kept {when}", human_size(copy.size)]
+                if copy.content_type:
+                    parts.append(copy.content_type.split(";")[0])
+                if copy.final_url and copy.final_url != copy.url:
+                    parts.append(f"from {copy.final_url}")
+                self.copy_info.setText(" \u00b7 ".join(parts))
+                self.copy_hash.setText(copy.sha256 or "")
+                self.copy_hash.setCursorPosition(0)
+            else:
+                self.copy_info.setText(f"could not be kept ({when}): {copy.error}")
+        self.links_label.setVisible(bool(links))
+        self.links_info.setVisible(bool(links))
+        if links:
+            lines = [f"{'Page' if r.kind == 'page' else 'Image'}: {r.state.value}"
+                     + (f" ({r.detail})" if r.detail and r.state is not LinkState.OK else "")
+                     + f" \u00b7 {readable_date(r.checked_at)}"
+                     for r in sorted(links, key=lambda r: r.kind != "page")]
+            self.links_info.setText("\n".join(lines))
+
+    def show_copy_image(self, image: QImage) -> None:
+        self.copy_image.setPixmap(QPixmap.fromImage(image).scaled(
+            240, 180, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
 
     def show_image_info(self, info: ImageInfo | None) -> None:
         self.query_box.setVisible(info is not None and any(

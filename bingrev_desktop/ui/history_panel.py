@@ -76,6 +76,16 @@ class HistoryPanel(QWidget):
             self.list.addItem(item)
             if current is not None and record.id == current.id:
                 self.list.setCurrentItem(item)
+        for check in case.checks:
+            state = " (cancelled)" if check.cancelled else ""
+            item = QListWidgetItem(f"\u2713 Link check {check.id}{state} \u00b7 "
+                                   f"{_time(check.started_at)} \u00b7 {check.summary()}")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a record of the case, not a search
+            item.setToolTip(plain_tooltip(
+                "Every result page and image was visited again. Results found gone or "
+                "changed carry a badge in the grid; tick \u201cGone or changed\u201d to see "
+                "only those."))
+            self.list.addItem(item)
         credits = case.total_credits()
         self.summary.setText(
             f"{plural(len(case.searches), 'search', 'searches')} in this case \u00b7 "
@@ -87,7 +97,9 @@ class HistoryPanel(QWidget):
         self._updating = False
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        self.searchChosen.emit(int(item.data(IdRole)))
+        record_id = item.data(IdRole)
+        if record_id is not None:
+            self.searchChosen.emit(int(record_id))
 
     def _note_changed(self) -> None:
         if not self._updating:

@@ -92,7 +92,10 @@ class KeyFlow(QObject):
         if self.settings_dialog is not None:
             self.settings_dialog.close()
             self.settings_dialog.deleteLater()
-        dialog = SettingsDialog(self.service.api_base, self.window)
+        dialog = SettingsDialog(self.service.api_base, self.window,
+                                site_contact=self.window.settings.site_contact)
+        dialog.siteContactChanged.connect(
+            lambda value: setattr(self.window.settings, "site_contact", value))
         dialog.replaceKeyRequested.connect(lambda: self.ask_for_key())
         dialog.testKeyRequested.connect(lambda: self.tasks.spawn(self._test_key(dialog)))
         dialog.removeKeyRequested.connect(lambda: self.tasks.spawn(self._remove_key()))

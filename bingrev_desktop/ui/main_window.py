@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -33,17 +33,21 @@ from ..core.errors import (
     NotAnImageError,
 )
 from ..core.fetcher import human_size, is_local_address
+from ..core.files import atomic_write
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
 from .about_dialog import AboutDialog
 from .case_flow import CaseFlow
+from .case_images import CaseImages
 from .case_session import CaseSession
 from .case_view import CaseView
 from .controller import Preview, SearchController
 from .details_pane import DetailsPane
 from .drop import mime_to_url
+from .evidence_flow import ActivityBar, EvidenceFlow
 from .help_dialog import GettingStartedDialog
 from .history_panel import HistoryPanel
+from .imaging import THUMBNAIL_MAX_PIXELS, decode_image_async
 from .key_flow import KeyFlow
 from .menus import build_menus
 from .message_banner import MessageBanner
@@ -77,12 +81,18 @@ class MainWindow(QMainWindow):
         self.outcome: SearchOutcome | None = None
         self.tasks = TaskSet()
         self.case = CaseSession(self)
+        self.images = CaseImages(self.case, self.loader, self.fetch_thumbnail, self)
         self.history = HistoryPanel()
         self.cases = CaseFlow(self)
         self.case_view = CaseView(self)
         self.pending_parent: tuple[int, int] | None = None
         self._close_confirmed = False
         self._demo_recent: list[str] = []
+        self.activity = ActivityBar()
+        self.statusBar().addPermanentWidget(self.activity)
+        self.evidence = EvidenceFlow(self.case, lambda: self.controller.service, settings,
+                                     self.banner, self.activity, self.statusBar().showMessage,
+                                     self)
         self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
         self.keys.demoRequested.connect(self._demo_requested)
         self._build_layout()
@@ -149,7 +159,8 @@ class MainWindow(QMainWindow):
         ctl.previewFailed.connect(self._preview_failed)
         self.outcomes = SearchOutcomeView(self)  # started, finished, failed, cancelled
         self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
-        self.loader.changed.connect(self.case_view.thumbnail_changed)
+        self.images.progressChanged.connect(self._fill_progress)
+        self.results_panel.loadMissingRequested.connect(self.images.load_missing)
         self.case.changed.connect(self.case_view.case_changed)
         self.case.saveFailed.connect(lambda exc: self.banner.show_error(BingrevError(
             f"The case could not be saved: {getattr(exc, 'strerror', None) or exc}.")))
@@ -163,6 +174,11 @@ class MainWindow(QMainWindow):
         self.details.openRequested.connect(self.open_url)
         self.details.pivotRequested.connect(self.pivot)
         self.details.starToggled.connect(lambda on: self._set_current(StarRole, on))
+        self.evidence.changed.connect(self.show_evidence)
+        self.details.keepRequested.connect(
+            lambda item: self.evidence.keep_selected(self.case.current, [item]))
+        results.keepRequested.connect(
+            lambda item: self.evidence.keep_selected(self.case.current, [item]))
         self.details.noteEdited.connect(lambda text: self._set_current(NoteRole, text))
         self.case_view.refresh_recent_cases()
         self.case_view.case_changed()
@@ -287,6 +303,39 @@ class MainWindow(QMainWindow):
             self.side_tabs.setCurrentWidget(self.details)
         index = self.results_panel.source_index_of_current()
         self.details.show_item(item, bool(index.data(StarRole)), index.data(NoteRole) or "")
+        self._show_item_evidence(item)
+
+    def show_evidence(self) -> None:
+        """Copies or link states changed: badges, the selected result's details, history."""
+        record = self.case.current
+        if record is not None:
+            links = {p: s for p in record.stars | {i.position for i in record.response.results}
+                     if (s := self.case.case.link_state(record, p)) is not None}
+            self.results_panel.show_links(links, bool(self.case.case.checks))
+        self._show_item_evidence(self.results_panel.current_item())
+        self.history.show_case(self.case.case, record)
+
+    def _show_item_evidence(self, item: ResultItem | None) -> None:
+        record = self.case.current
+        if item is None or record is None:
+            self.details.show_evidence(None, [])
+            return
+        copy = record.originals.get(item.position)
+        self.details.show_evidence(copy, self.case.case.latest_links(record).get(item.position, []))
+        if copy is not None and copy.ok:
+            self.tasks.spawn(self._show_copy_image(item, copy.sha256))
+
+    async def _show_copy_image(self, item: ResultItem, digest: str | None) -> None:
+        data = await asyncio.to_thread(self.case.case.blobs.get, digest)
+        if data is None:
+            return
+        try:
+            image = await decode_image_async(data, QSize(320, 240), item.image_url or "",
+                                             THUMBNAIL_MAX_PIXELS)
+        except BingrevError:
+            return
+        if self.results_panel.current_item() is item:
+            self.details.show_copy_image(image)
 
     def _set_current(self, role: int, value: object) -> None:
         index = self.results_panel.source_index_of_current()
@@ -296,6 +345,8 @@ class MainWindow(QMainWindow):
         position = self.results_panel.model.item(index.row()).position
         if role == StarRole:
             self.case.set_star(position, bool(value))
+            self.evidence.star_changed(self.case.current,
+                                       self.results_panel.model.item(index.row()), bool(value))
         else:
             self.case.set_note(position, str(value))
 
@@ -306,19 +357,29 @@ class MainWindow(QMainWindow):
 
     def save_image(self, item: ResultItem) -> QFileDialog | None:
         url = item.image_url
+        record = self.case.current
+        kept = record.originals.get(item.position) if record is not None else None
+        if kept is not None and kept.ok:
+            url = kept.url  # the kept copy is written, not downloaded again
         if not url:
             return None
         name = QUrl(url).fileName() or f"result-{item.position}.{item.format or 'jpg'}"
         dialog = QFileDialog(self, "Save image", name)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path: self.tasks.spawn(self._save_image(url, path)))
+        digest = kept.sha256 if kept is not None and kept.ok else None
+        dialog.fileSelected.connect(
+            lambda path: self.tasks.spawn(self._save_image(url, path, digest)))
         dialog.open()  # no nested event loop
         return dialog
 
-    async def _save_image(self, url: str, path: str) -> None:
+    async def _save_image(self, url: str, path: str, digest: str | None = None) -> None:
         self.statusBar().showMessage("Saving the image…")
         try:
-            size = await self.controller.save_image(url, path)
+            data = await asyncio.to_thread(self.case.case.blobs.get, digest) if digest else None
+            if data is not None:
+                size = await asyncio.to_thread(atomic_write, path, data)
+            else:
+                size = await self.controller.save_image(url, path)
         except Exception as exc:
             error = exc if isinstance(exc, BingrevError) else BingrevError(
                 f"The image could not be written to {path}: "
@@ -345,6 +406,12 @@ class MainWindow(QMainWindow):
         allow_local = is_local_address(service.api_base)
         return (await service.fetcher.fetch(url, allow_local=allow_local)).data
 
+    def _fill_progress(self, text: str, complete: bool, can_load: bool) -> None:
+        was_filling = self.results_panel.filling
+        self.results_panel.show_fill(text, complete, can_load)
+        if complete and was_filling and not self.controller.searching:
+            self.statusBar().showMessage(text)  # "All 150 pictures are kept in the case."
+
     def _market_changed(self, code: str) -> None:
         self.settings.market = code
 
@@ -366,6 +433,7 @@ class MainWindow(QMainWindow):
         self.controller.cancel_search()
         self.controller.cancel_preview()
         self.loader.cancel()
+        self.evidence.cancel()
         event.accept()
         self.closed.emit()
 

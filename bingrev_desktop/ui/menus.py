@@ -20,7 +20,8 @@ def build_menus(window: MainWindow) -> None:
         return act
 
     bar = window.menuBar()
-    menus = {name: bar.addMenu(name) for name in ("&File", "&Edit", "&Search", "&Help")}
+    menus = {name: bar.addMenu(name)
+             for name in ("&File", "&Edit", "&Search", "E&vidence", "&Help")}
     action("&File", "New case", window.cases.new_case, QKeySequence.StandardKey.New)
     action("&File", "Open case\u2026", window.cases.choose_and_open, QKeySequence.StandardKey.Open)
     window.recent_cases_menu = menus["&File"].addMenu("Open recent case")
@@ -46,6 +47,16 @@ def build_menus(window: MainWindow) -> None:
     window.cancel_action = action("&Search", "Cancel search", window.controller.cancel_search,
                                 QKeySequence("Ctrl+."))
     window.cancel_action.setEnabled(False)
+    evidence = window.evidence
+    action("E&vidence", "Keep a full-size copy of the selected result",
+           lambda: evidence.keep_selected(window.case.current,
+                                          [i for i in [window.results_panel.current_item()] if i]),
+           QKeySequence("Ctrl+K"))
+    action("E&vidence", "Keep full-size copies of all results\u2026",
+           lambda: evidence.keep_all(window.case.current))
+    menus["E&vidence"].addSeparator()
+    action("E&vidence", "Check links again\u2026", evidence.check_links)
+    action("E&vidence", "Stop keeping or checking", evidence.cancel)
     action("&Help", "Getting started", window.show_help, QKeySequence.StandardKey.HelpContents)
     action("&Help", "About", window.show_about)
 

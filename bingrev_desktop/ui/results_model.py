@@ -17,12 +17,14 @@ from PySide6.QtCore import (
     QUrl,
 )
 
+from ..core.case import LinkState
 from ..core.response import ResultItem
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 LargestRole = Qt.ItemDataRole.UserRole + 2
 StarRole = Qt.ItemDataRole.UserRole + 3
 NoteRole = Qt.ItemDataRole.UserRole + 4
+LinkRole = Qt.ItemDataRole.UserRole + 5  # LinkState of the latest link check, or None
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -55,6 +57,16 @@ class ResultsModel(QAbstractListModel):
         self._largest_row: int | None = None
         self._stars: set[int] = set()
         self._notes: dict[int, str] = {}
+        self._links: dict[int, LinkState] = {}
+
+    def set_links(self, links: dict[int, LinkState]) -> None:
+        """The latest link check's verdict per position (badges and the filter)."""
+        self._links = dict(links)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [LinkRole])
+
+    def link(self, row: int) -> LinkState | None:
+        return self._links.get(self._items[row].position)
 
     def set_results(self, items: Sequence[ResultItem], stars: set[int] | None = None,
                     notes: dict[int, str] | None = None) -> None:
@@ -64,6 +76,7 @@ class ResultsModel(QAbstractListModel):
                            for i in self._items]  # what the text filter searches
         self._stars = set(stars or ())
         self._notes = dict(notes or {})
+        self._links = {}
         sized = [(item.pixel_count, -row) for row, item in enumerate(self._items)
                  if item.pixel_count]
         self._largest_row = -max(sized)[1] if sized else None
@@ -103,6 +116,8 @@ class ResultsModel(QAbstractListModel):
             return item.position in self._stars
         if role == NoteRole:
             return self._notes.get(item.position, "")
+        if role == LinkRole:
+            return self._links.get(item.position)
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -166,6 +181,7 @@ class ResultsProxyModel(QSortFilterProxyModel):
         self._key = SortKey.POSITION
         self._text = ""
         self._starred_only = False
+        self._gone_or_changed = False
         self.setDynamicSortFilter(True)
 
     def set_sort_key(self, key: SortKey) -> None:
@@ -183,6 +199,11 @@ class ResultsProxyModel(QSortFilterProxyModel):
         self._starred_only = on
         self.endFilterChange()
 
+    def set_gone_or_changed_only(self, on: bool) -> None:
+        self.beginFilterChange()
+        self._gone_or_changed = on
+        self.endFilterChange()
+
     def _results(self) -> ResultsModel:
         model = self.sourceModel()
         assert isinstance(model, ResultsModel)
@@ -193,6 +214,8 @@ class ResultsProxyModel(QSortFilterProxyModel):
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self._results()
         if self._starred_only and model._items[row].position not in model._stars:
+            return False
+        if self._gone_or_changed and model.link(row) not in (LinkState.GONE, LinkState.CHANGED):
             return False
         return not self._text or self._text in model._haystacks[row]
 

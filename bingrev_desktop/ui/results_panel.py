@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.case import LinkState
 from ..core.response import ResultItem
 from .message_banner import plain_label
 from .results_model import ItemRole, ResultsModel, ResultsProxyModel, SortKey
@@ -31,6 +32,8 @@ class ResultsPanel(QWidget):
     pivotRequested = Signal(object)
     saveRequested = Signal(object)
     selectionChanged = Signal(object)
+    loadMissingRequested = Signal()
+    keepRequested = Signal(object)
 
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,12 +54,18 @@ class ResultsPanel(QWidget):
             lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
         self.starred_only = QCheckBox("Starred only")
         self.starred_only.toggled.connect(self._starred_only)
+        self.changed_only = QCheckBox("Gone or changed")
+        self.changed_only.setToolTip("Show only results whose page or image was gone or had "
+                                     "changed at the last link check")
+        self.changed_only.toggled.connect(self._changed_only)
+        self.changed_only.hide()  # shown once the case has a link check
         self.shown_label = plain_label("", wrap=False)
         self.shown_label.setObjectName("hint")
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.shown_label)
         bar.addWidget(self.sort_combo)
         bar.addWidget(self.starred_only)
+        bar.addWidget(self.changed_only)
         layout.addLayout(bar)
 
         self.stack = QStackedWidget()
@@ -83,6 +92,18 @@ class ResultsPanel(QWidget):
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.no_match)
         layout.addWidget(self.stack, 1)
+        fill = QHBoxLayout()
+        self.fill_label = plain_label("", wrap=False)
+        self.fill_label.setObjectName("hint")
+        self.load_missing = QPushButton("Load the missing pictures")
+        self.load_missing.setToolTip("Download the pictures this saved search never loaded, "
+                                     "from Bing's servers, and keep them in the case")
+        self.load_missing.clicked.connect(self.loadMissingRequested)
+        self.load_missing.hide()
+        fill.addWidget(self.fill_label, 1)
+        fill.addWidget(self.load_missing)
+        layout.addLayout(fill)
+        self.filling = False
         self.proxy.sort(0)
 
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
@@ -96,6 +117,12 @@ class ResultsPanel(QWidget):
             self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
                             "crop, another market, or a larger version of the picture.")
         self.selectionChanged.emit(None)
+
+    def show_fill(self, text: str, complete: bool, can_load: bool) -> None:
+        """The quiet line under the grid: "Keeping pictures 87 of 150…"."""
+        self.filling = not complete and not can_load
+        self.fill_label.setText(text)
+        self.load_missing.setVisible(can_load)
 
     def show_empty(self, text: str = NO_SEARCH_YET) -> None:
         self.empty_label.setText(text)
@@ -115,14 +142,28 @@ class ResultsPanel(QWidget):
         self.proxy.set_starred_only(on)
         self._update_shown()
 
+    def _changed_only(self, on: bool) -> None:
+        self.proxy.set_gone_or_changed_only(on)
+        self._update_shown()
+
+    def show_links(self, links: dict[int, LinkState], checked: bool) -> None:
+        self.model.set_links(links)
+        self.changed_only.setVisible(checked)
+        if not checked:
+            self.changed_only.setChecked(False)
+        self.proxy.invalidate()
+        self._update_shown()
+
     def clear_filters(self) -> None:
         self.filter_edit.clear()
         self.starred_only.setChecked(False)
+        self.changed_only.setChecked(False)
 
     def _update_shown(self) -> None:
         """ "3 of 35 shown", and a way back when a filter hides everything."""
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        filtered = bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
+        filtered = (bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
+                    or self.changed_only.isChecked())
         self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
         if total == 0 or self.stack.currentWidget() is self.empty_label:
             return
@@ -130,6 +171,8 @@ class ResultsPanel(QWidget):
             what = (f"\u201c{self.filter_edit.text().strip()}\u201d"
                     if self.filter_edit.text().strip() else "your filter")
             extra = " among the starred results" if self.starred_only.isChecked() else ""
+            if self.changed_only.isChecked():
+                extra += " that were gone or changed at the last check"
             self.no_match_label.setText(f"No results match {what}{extra}.")
             self.stack.setCurrentWidget(self.no_match)
         else:
@@ -171,6 +214,8 @@ class ResultsPanel(QWidget):
         add("Copy image address", item.image_url is not None,
             lambda: clipboard.setText(item.image_url or ""))
         add("Save image\u2026", item.image_url is not None, lambda: self.saveRequested.emit(item))
+        add("Keep a full-size copy in the case", item.image_url is not None,
+            lambda: self.keepRequested.emit(item))
         menu.addSeparator()
         add("Search with this image", item.image_url is not None,
             lambda: self.pivotRequested.emit(item))

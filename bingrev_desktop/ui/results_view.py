@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.case import LinkState
 from ..core.response import ResultItem
-from .results_model import ItemRole, LargestRole, NoteRole, StarRole
+from .results_model import ItemRole, LargestRole, LinkRole, NoteRole, StarRole
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 
 MARGIN = 6
@@ -24,7 +25,8 @@ TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN +
 _STATE_TEXT = {
     ThumbState.UNKNOWN: "Loading\u2026",
     ThumbState.LOADING: "Loading\u2026",
-    ThumbState.FAILED: "No preview",
+    ThumbState.KEPT: "Loading\u2026",
+    ThumbState.FAILED: "Could not be loaded",
     ThumbState.NOT_SAVED: "Not saved",
 }
 
@@ -67,6 +69,13 @@ class ResultDelegate(QStyledItemDelegate):
         if index.data(StarRole):
             self._badge(painter, thumb_rect.topRight() + QPoint(-28, 4), "\u2605",
                         QColor("#b7791f"))
+        link = index.data(LinkRole)
+        if link is LinkState.GONE:
+            self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "Gone",
+                        QColor("#b3261e"))
+        elif link is LinkState.CHANGED:
+            self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "Changed",
+                        QColor("#8a4b00"))
         if index.data(NoteRole):
             self._badge(painter, thumb_rect.bottomRight() + QPoint(-52, -24), "Note",
                         QColor("#4a5568"))
@@ -109,7 +118,7 @@ class ResultDelegate(QStyledItemDelegate):
         state = ThumbState.FAILED
         if url:
             state = self._loader.state(url)
-            if state is ThumbState.UNKNOWN or (state is ThumbState.READY and image is None):
+            if state in (ThumbState.UNKNOWN, ThumbState.READY, ThumbState.KEPT):
                 self._loader.request(url)  # painting means visible: load it now
                 state = ThumbState.LOADING
         painter.setPen(Qt.PenStyle.NoPen)

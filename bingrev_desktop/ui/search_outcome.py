@@ -75,7 +75,7 @@ class SearchOutcomeView(QObject):
         data = preview.data if preview and preview.url == outcome.request.image_url else None
         record = w.case.record(outcome, data, w.pending_parent, sample_data=w.demo)
         w.pending_parent = None
-        w.loader.reset(w.fetch_thumbnail)
+        w.images.show(record)  # visible tiles first, then every other picture
         w.case_view.show_results(record)
         w.statusBar().showMessage(status_text(outcome))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -14,9 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.evidence import SiteContact
 from ..core.request import ValidationError
 from ..core.settings import DEFAULT_API_BASE, normalize_api_base
 from .message_banner import field_error_label, plain_label
+
+CONTACT_LABELS = {
+    SiteContact.ASK: "Ask me each time",
+    SiteContact.ALWAYS: "Always contact them",
+    SiteContact.NEVER: "Never contact them",
+}
 
 
 class SettingsDialog(QDialog):
@@ -24,8 +32,10 @@ class SettingsDialog(QDialog):
     testKeyRequested = Signal()
     removeKeyRequested = Signal()
     apiBaseChanged = Signal(str)
+    siteContactChanged = Signal(object)
 
-    def __init__(self, api_base: str, parent: QWidget | None = None) -> None:
+    def __init__(self, api_base: str, parent: QWidget | None = None,
+                 site_contact: SiteContact = SiteContact.ASK) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(540)
@@ -50,6 +60,22 @@ class SettingsDialog(QDialog):
         self.test_result = plain_label("")
         key_layout.addWidget(self.test_result)
         layout.addWidget(key_box)
+
+        privacy = QGroupBox("Contact the sites that host results")
+        privacy_layout = QVBoxLayout(privacy)
+        privacy_layout.addWidget(plain_label(
+            "Keeping full-size copies and checking links again visit the websites that host "
+            "the pictures and pages. The people who run those sites may see the visit. "
+            "Thumbnails always come from Bing's own servers."))
+        self.contact_combo = QComboBox()
+        for policy, label in CONTACT_LABELS.items():
+            self.contact_combo.addItem(label, policy)
+        self.contact_combo.setCurrentIndex(list(CONTACT_LABELS).index(site_contact))
+        self.contact_combo.setAccessibleName("Contact the sites that host results")
+        self.contact_combo.currentIndexChanged.connect(
+            lambda _: self.siteContactChanged.emit(self.contact_combo.currentData()))
+        privacy_layout.addWidget(self.contact_combo)
+        layout.addWidget(privacy)
 
         advanced = self.advanced_box = QGroupBox("Advanced")
         adv_layout = QVBoxLayout(advanced)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLocale, QSettings
 
+from ..core.evidence import SiteContact
 from ..core.markets import find_market, market_for_locale
 from ..core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
 
@@ -55,6 +56,15 @@ class SettingsStore:
             self._s.setValue("advanced/api_base", value)
         else:
             self._s.remove("advanced/api_base")
+
+    @property
+    def site_contact(self) -> SiteContact:
+        """May full-size copies and link checks contact the sites that host results?"""
+        return SiteContact.parse(self._str("privacy/contact_sites", SiteContact.ASK.value))
+
+    @site_contact.setter
+    def site_contact(self, value: SiteContact) -> None:
+        self._s.setValue("privacy/contact_sites", value.value)
 
     def recent_images(self) -> list[str]:
         return self._list("recent/images")[:MAX_RECENT]

@@ -26,6 +26,10 @@ class TaskSet:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task failed", exc_info=task.exception())
 
+    def cancel_soon(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
     async def cancel_all(self) -> None:
         tasks = list(self._tasks)
         for task in tasks:

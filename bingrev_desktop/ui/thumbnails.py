@@ -1,9 +1,13 @@
 """Asynchronous thumbnail loading with an LRU of decoded images (Picard's image cache
 between network and view).
 
-The grid's delegate asks for a thumbnail only when it paints a tile, so only
-visible tiles are requested; the queue is served newest-first, so after a
-scroll the tiles now on screen load before the ones scrolled past.
+Two queues share a bounded set of workers. Tiles the delegate paints go to the
+visible queue, served newest-first, so after a scroll the tiles now on screen
+load before the ones scrolled past. ``fill()`` puts every other result of the
+search on the background queue, served only when nothing visible waits, so the
+case keeps every picture without delaying the screen. Raw bytes are not kept
+here: the source stores them in the case (on disk) and reads them back when an
+evicted tile is shown again.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Iterable
 
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
@@ -33,13 +37,14 @@ class NotStoredError(Exception):
 class ThumbState(enum.Enum):
     UNKNOWN = "unknown"
     LOADING = "loading"
+    KEPT = "kept"  # fetched in the background and stored; decoded when shown
     READY = "ready"
     FAILED = "failed"
     NOT_SAVED = "not saved"
 
 
 class ThumbnailLoader(QObject):
-    """Loads thumbnails by URL; emits ``changed(url)`` when one is ready or failed."""
+    """Loads thumbnails by URL; emits ``changed(url)`` when one is ready, kept or failed."""
 
     changed = Signal(str)
 
@@ -50,11 +55,12 @@ class ThumbnailLoader(QObject):
         self._concurrency = concurrency
         self._cache_size = cache_size
         self._decoded: OrderedDict[str, QImage] = OrderedDict()
-        self._bytes: dict[str, bytes] = {}  # kept for case files and re-decoding
         self._states: dict[str, ThumbState] = {}
         self._errors: dict[str, str] = {}
-        self._queue: list[str] = []
+        self._visible: list[str] = []
+        self._background: deque[str] = deque()
         self._pumps: set[asyncio.Task[None]] = set()
+        self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
 
     # -- queries used by the delegate -------------------------------------------
     def image(self, url: str) -> QImage | None:
@@ -69,38 +75,50 @@ class ThumbnailLoader(QObject):
     def error(self, url: str) -> str | None:
         return self._errors.get(url)
 
-    def data(self, url: str) -> bytes | None:
-        """The downloaded bytes of a loaded thumbnail (what the grid showed), for saving."""
-        return self._bytes.get(url)
-
     def request(self, url: str) -> None:
-        """Ask for a thumbnail; cheap to call on every paint."""
+        """Ask for a thumbnail that is on screen; cheap to call on every paint."""
         state = self.state(url)
-        evicted = state is ThumbState.READY and url not in self._decoded
-        if state is not ThumbState.UNKNOWN and not evicted:
-            return  # evicted ones are decoded again from the kept bytes
+        needs_decode = state in (ThumbState.READY, ThumbState.KEPT) and url not in self._decoded
+        if state is ThumbState.LOADING and url in self._background:
+            self._background.remove(url)  # it is on screen now: jump the queue
+        elif state is not ThumbState.UNKNOWN and not needs_decode:
+            return  # evicted or background-kept ones are decoded from the stored bytes
         self._states[url] = ThumbState.LOADING
-        self._queue.append(url)
-        while len(self._pumps) < self._concurrency and self._queue:
+        self._visible.append(url)
+        self._start_pumps()
+
+    def fill(self, urls: Iterable[str]) -> None:
+        """Fetch (and so keep) every thumbnail of the search, after the visible ones."""
+        for url in urls:
+            if self.state(url) is ThumbState.UNKNOWN:
+                self._states[url] = ThumbState.LOADING
+                self._background.append(url)
+        self._start_pumps()
+
+    @property
+    def pending_background(self) -> int:
+        return len(self._background)
+
+    def _start_pumps(self) -> None:
+        while len(self._pumps) < self._concurrency and (self._visible or self._background):
             task = asyncio.ensure_future(self._pump())
             self._pumps.add(task)
-            task.add_done_callback(self._pumps.discard)
 
     # -- control -------------------------------------------------------------------
-    def reset(self, source: ThumbnailSource | None = None,
-              preload: dict[str, bytes] | None = None) -> None:
+    def reset(self, source: ThumbnailSource | None = None) -> None:
         """Forget everything (a new search or case); cancel what is in flight."""
         self.cancel()
         if source is not None:
             self._source = source
         self._decoded.clear()
-        self._bytes = dict(preload or {})
         self._states.clear()
         self._errors.clear()
+        self.arrivals.clear()
 
     def cancel(self) -> list[asyncio.Task[None]]:
         """Stop loading; returns the cancelled tasks for callers that await them."""
-        self._queue.clear()
+        self._visible.clear()
+        self._background.clear()
         tasks = list(self._pumps)
         for task in tasks:
             task.cancel()
@@ -118,16 +136,24 @@ class ThumbnailLoader(QObject):
         return bool(self._pumps)
 
     async def _pump(self) -> None:
-        while self._queue:
-            url = self._queue.pop()  # newest first: what is on screen now
-            await self._load(url)
-
-    async def _load(self, url: str) -> None:
+        task = asyncio.current_task()
         try:
-            data = self._bytes.get(url)
-            if data is None:
-                data = await self._source(url)
-            image = await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
+            while self._visible or self._background:
+                if self._visible:
+                    await self._load(self._visible.pop(), decode=True)  # newest first
+                else:
+                    await self._load(self._background.popleft(), decode=False)
+        finally:
+            # Leave the count at once, not in a done-callback one loop turn later:
+            # a tile painted meanwhile would otherwise wait for a whole round.
+            if task is not None:
+                self._pumps.discard(task)
+
+    async def _load(self, url: str, *, decode: bool) -> None:
+        try:
+            data = await self._source(url)
+            image = (await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
+                     if decode else None)
         except NotStoredError:
             self._states[url] = ThumbState.NOT_SAVED
         except BingrevError as exc:
@@ -139,9 +165,12 @@ class ThumbnailLoader(QObject):
             self._states[url] = ThumbState.FAILED
             self._errors[url] = "Unexpected error while loading this thumbnail."
         else:
-            self._bytes[url] = data
-            self._decoded[url] = image
-            while len(self._decoded) > self._cache_size:
-                self._decoded.popitem(last=False)
-            self._states[url] = ThumbState.READY
+            if image is None:
+                self._states[url] = ThumbState.KEPT
+            else:
+                self._decoded[url] = image
+                while len(self._decoded) > self._cache_size:
+                    self._decoded.popitem(last=False)
+                self._states[url] = ThumbState.READY
+        self.arrivals.append(url)
         self.changed.emit(url)

@@ -2,6 +2,8 @@
 
     bingrev-desktop [--demo] [--api-base URL] [CASE.bingrev]
     bingrev-desktop search IMAGE_URL [--mkt M] [--crop L,T,R,B] [--count N] [--json]
+                           [--case CASE.bingrev [--originals]]
+    bingrev-desktop check CASE.bingrev
     bingrev-desktop export CASE.bingrev [--html OUT] [--csv OUT] [--json OUT]
     bingrev-desktop demo [--port N]
 
@@ -15,12 +17,14 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from . import __version__
 from .core.client import SearchOutcome
 from .core.credentials import CredentialStore, KeyStorageError
 from .core.errors import BingrevError
+from .core.redact import redact
 from .core.request import Crop, SearchRequest, ValidationError
 from .core.service import SearchService
 from .core.settings import API_KEY_ENV, resolve_api_base
@@ -40,6 +44,17 @@ def _safe(text: object) -> str:
     return "".join(c if c.isprintable() else " " for c in str(text))
 
 
+def progress_printer(label: str) -> Callable[[int, int], None] | None:
+    """"Keeping pictures 87 of 150" on one stderr line, only when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\r{label} {done} of {total}", end=end, file=sys.stderr, flush=True)
+    return show
+
+
 def parse_crop(text: str) -> Crop:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 4:
@@ -54,6 +69,11 @@ def search_parser() -> argparse.ArgumentParser:
     p.add_argument("--crop", help="search only part of the image: left,top,right,bottom as 0..1")
     p.add_argument("--count", help="number of results, 1..150")
     p.add_argument("--json", action="store_true", help="print the service's full JSON answer")
+    p.add_argument("--case", help="add the search, with every result's picture, to this case "
+                   "file (created when missing)")
+    p.add_argument("--originals", action="store_true",
+                   help="with --case: also keep full-size copies of every result. This "
+                   "contacts the sites that host them; passing it is your consent")
     p.add_argument("--api-base", help="API address (default: $BINGREV_API_BASE or xcrawl)")
     p.add_argument("--timeout", type=float, default=90.0, help="overall deadline in seconds")
     return p
@@ -61,7 +81,7 @@ def search_parser() -> argparse.ArgumentParser:
 
 def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(outcome.response.raw, indent=2, ensure_ascii=False))
+        print(redact(json.dumps(outcome.response.raw, indent=2, ensure_ascii=False)))
         return
     response = outcome.response
     cached = "cached" if response.metadata.cached else "new"
@@ -72,8 +92,8 @@ def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
     for item in response.results:
         print(f"{item.position:>4}  {_safe(item.size_label):>13}  {_safe(item.domain or '-')}")
         print(f"      {_safe(item.display_title)}")
-        print(f"      page:  {_safe(item.source or '-')}")
-        print(f"      image: {_safe(item.image_url or '(no image address)')}")
+        print(f"      page:  {_safe(redact(item.source or '-'))}")
+        print(f"      image: {_safe(redact(item.image_url or '(no image address)'))}")
 
 
 async def _run_search(args: argparse.Namespace) -> int:
@@ -89,26 +109,68 @@ async def _run_search(args: argparse.Namespace) -> int:
         raise KeyStorageError(
             f"No API key found. Set {API_KEY_ENV}, or save a key in the app (File \u203a Settings)."
         )
+    if args.originals and not args.case:
+        raise ValidationError("--originals goes with --case (the copies are kept in a case file)")
     async with SearchService(api_base, key, deadline=args.timeout) as service:
         outcome = await service.client.search(request)
+        if args.case:
+            from .core.casekeeper import add_search_to_case
+
+            summary = await add_search_to_case(
+                service, outcome, args.case, originals=args.originals,
+                progress=progress_printer("Keeping pictures"))
     print_outcome(outcome, args.json)
+    if args.case:
+        print(summary, file=sys.stderr if args.json else sys.stdout)
     return EXIT_OK
 
 
 def run_search(argv: Sequence[str]) -> int:
-    args = search_parser().parse_args(argv)
+    return _run(_run_search(search_parser().parse_args(argv)))
+
+
+def check_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bingrev-desktop check",
+                description="Visit every result page and image of a case again and record "
+                "which are still there, gone or changed. This contacts the sites that host "
+                "them; running it is your consent.")
+    p.add_argument("case_file", help="a .bingrev case file (the check is saved into it)")
+    p.add_argument("--api-base", help="API address the case's searches used (advanced)")
+    return p
+
+
+async def _run_check(args: argparse.Namespace) -> int:
+    from .core.casekeeper import check_case
+
+    api_base = resolve_api_base(args.api_base)
+    async with SearchService(api_base, None) as service:
+        print(await check_case(service, args.case_file,
+                               progress=progress_printer("Checking links")))
+    return EXIT_OK
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    """Run a command; every failure becomes one plain line on stderr."""
     try:
-        return asyncio.run(_run_search(args))
+        return asyncio.run(coro)
     except ValidationError as exc:
         print(f"bingrev-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BingrevError as exc:
         status = f" [HTTP {exc.detail.status}]" if exc.detail.status else ""
-        print(f"bingrev-desktop: {exc}{status}", file=sys.stderr)
+        print(f"bingrev-desktop: {redact(str(exc))}{status}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"bingrev-desktop: could not write the file: {exc.strerror or exc}",
+              file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("bingrev-desktop: cancelled", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def run_check(argv: Sequence[str]) -> int:
+    return _run(_run_check(check_parser().parse_args(argv)))
 
 
 def export_parser() -> argparse.ArgumentParser:
@@ -180,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_check()
     if argv and argv[0] == "search":
         return run_search(argv[1:])
+    if argv and argv[0] == "check":
+        return run_check(argv[1:])
     if argv and argv[0] == "export":
         return run_export(argv[1:])
     if argv and argv[0] == "demo":

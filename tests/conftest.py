@@ -52,6 +52,17 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     gc.collect()
 
 
+@pytest.fixture
+def window(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine, tmp_path: Any) -> Any:
+    """The real main window against the demo engine, closed (and awaited) afterwards."""
+    from .test_window import run
+    from .ui_helpers import close_window, make_window
+
+    win = make_window(demo_engine, tmp_path)
+    yield win
+    run(qloop, close_window(win))
+
+
 async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0,
                      message: str = "condition") -> None:
     """Poll while the loop keeps running (Qt events included); fail after ``timeout``."""

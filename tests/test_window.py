@@ -37,13 +37,6 @@ def run(loop: asyncio.AbstractEventLoop, coro):  # type: ignore[no-untyped-def]
     return loop.run_until_complete(step())
 
 
-@pytest.fixture
-def window(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine, tmp_path: Path):  # type: ignore[no-untyped-def]
-    win = make_window(demo_engine, tmp_path)
-    yield win
-    run(qloop, close_window(win))
-
-
 async def show_and_wait(window: MainWindow, url: str) -> None:
     assert window.show_address(url)
     await wait_until(lambda: window.controller.preview is not None

@@ -138,6 +138,21 @@ class SearchRecord:
         return list(dict.fromkeys(i.thumbnail_url for i in self.response.results
                                   if i.thumbnail_url))
 
+    def picture_states(self) -> tuple[int, int, int]:
+        """(kept, failed, never loaded) over this search's results (one picture each)."""
+        kept = failed = missing = 0
+        for item in self.response.results:
+            url = item.thumbnail_url
+            if url is None:
+                continue
+            if url in self.thumbnails:
+                kept += 1
+            elif url in self.thumbnail_failures:
+                failed += 1
+            else:
+                missing += 1
+        return kept, failed, missing
+
     def missing_thumbnails(self) -> list[str]:
         """Pictures neither kept nor recorded as failed: never loaded."""
         return [u for u in self.thumbnail_urls()
@@ -222,16 +237,9 @@ class Case:
 
     def picture_counts(self) -> tuple[int, int, int]:
         """(kept, failed, never loaded) result pictures over every search."""
-        kept = failed = missing = 0
-        for record in self.searches:
-            for url in record.thumbnail_urls():
-                if url in record.thumbnails:
-                    kept += 1
-                elif url in record.thumbnail_failures:
-                    failed += 1
-                else:
-                    missing += 1
-        return kept, failed, missing
+        totals = [record.picture_states() for record in self.searches]
+        return (sum(t[0] for t in totals), sum(t[1] for t in totals),
+                sum(t[2] for t in totals))
 
     def preview(self, record: SearchRecord) -> bytes | None:
         return self.blobs.get(record.preview_sha256) if record.preview_sha256 else None

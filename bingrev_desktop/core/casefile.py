@@ -209,6 +209,9 @@ def load_case(path: str | os.PathLike[str], *, deadline: float = LOAD_DEADLINE,
     """
     source = Path(path)
     try:
+        if not source.exists():
+            raise _problem("The file could not be read: there is no such file (it may have "
+                           "been moved or deleted).", source, "missing")
         if not source.is_file():
             raise _problem("This is not a case file (it is a folder or a special file).",
                            source, "not a regular file")

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from .case import Case, SearchRecord, plural
+from .case import Case, KeptCopy, LinkResult, LinkState, SearchRecord, plural
 from .fetcher import sniff_image_format
 from .markets import find_market
 from .redact import redact
@@ -25,7 +25,10 @@ from .response import ResultItem
 
 CSV_FIELDS = ("search", "searched_at_utc", "query_image", "market", "crop", "position", "title",
               "site", "width", "height", "format", "page_url", "image_url", "bing_url", "starred",
-              "note", "thumbnail_sha256")
+              "note", "thumbnail_sha256", "thumbnail_state", "thumbnail_error",
+              "original_sha256", "original_fetched_at_utc", "original_final_url",
+              "original_status", "original_bytes", "original_error", "page_check",
+              "page_checked_at_utc", "image_check", "image_checked_at_utc")
 
 
 def _e(text: object) -> str:
@@ -83,6 +86,12 @@ border-radius:4px;margin-bottom:8px;color:#5f6368;font-size:13px}
 .note{background:#fff8e1;border-left:3px solid #b7791f;padding:4px 8px;margin-top:6px;
 white-space:pre-wrap}
 a{color:#0b57d0}
+.evidence{margin-top:6px;font-size:13px}.original{display:block;max-width:100%;
+max-height:320px;margin:4px 0;border:1px solid #ddd}.download{font-size:13px}
+.link{font-size:13px}.link.gone{color:#b3261e;font-weight:600}
+.link.changed{color:#8a4b00;font-weight:600}
+table.checks{border-collapse:collapse;background:#fff}table.checks td,table.checks th{
+border:1px solid #ddd;padding:4px 8px;text-align:left;font-size:14px}
 .sample{background:#fff4d6;border:1px solid #e0b84a;color:#5c4300;padding:6px 10px;
 border-radius:6px;font-weight:600}
 """
@@ -93,16 +102,69 @@ addEventListener('load',function(){var bad=0,all=document.images;
 for(var i=0;i<all.length;i++){if(!all[i].complete||all[i].naturalWidth===0){bad++;
 all[i].replaceWith(document.createTextNode('image missing'));}}
 document.body.setAttribute('data-images',all.length+bad);
-document.body.setAttribute('data-broken-images',bad);});
+document.body.setAttribute('data-broken-images',bad);
+var links=document.querySelectorAll('a.download');for(var j=0;j<links.length;j++){
+var img=document.getElementById(links[j].getAttribute('data-for'));
+if(img){links[j].href=img.src;}}});
 """
+
+
+def _bdi(text: object) -> str:
+    """Remote text, escaped and isolated: a U+202E in it cannot reorder our own text."""
+    return f"<bdi>{_e(text)}</bdi>"
+
+
+def thumbnail_state(record: SearchRecord, url: str | None) -> tuple[str, str]:
+    """("kept" | "failed" | "never loaded" | "no image", the failure's reason)."""
+    if not url:
+        return "no image", ""
+    if url in record.thumbnails:
+        return "kept", ""
+    failure = record.thumbnail_failures.get(url)
+    if failure is not None:
+        return "failed", f"{failure.reason} ({failure.at})"
+    return "never loaded", ""
+
+
+def _copy_html(case: Case, record: SearchRecord, item: ResultItem, kept: KeptCopy) -> str:
+    if not kept.ok:
+        return (f'<div class="evidence">Full-size copy could not be kept '
+                f"({_e(kept.fetched_at)} UTC): {_e(kept.error or '')}</div>")
+    facts = (f"Full-size copy kept {_e(kept.fetched_at)} UTC &middot; {kept.size} bytes"
+             f" &middot; HTTP {_e(kept.status)} &middot; {_e(kept.content_type or '')}")
+    if kept.final_url and kept.final_url != kept.url:
+        facts += f" &middot; after redirects: {_bdi(kept.final_url)}"
+    embedded = ""
+    if item.position in record.stars:
+        uri = _data_uri(case.original(record, item.position))
+        if uri:
+            name = f"search{record.id}-result{item.position}-original"
+            # One embedded copy, shown scaled; the link saves the exact bytes.
+            embedded = (f'<img class="original" id="{name}" alt="full-size copy" src="{uri}">'
+                        f'<a class="download" data-for="{name}" download="{name}">'
+                        "Download the original (embedded in this report)</a>")
+    return (f'<div class="evidence">{embedded}<div>{facts}</div>'
+            f'<div class="hash">original sha256 {_e(kept.sha256)}</div></div>')
+
+
+def _links_html(results: list[LinkResult]) -> str:
+    rows = []
+    for r in sorted(results, key=lambda r: r.kind != "page"):
+        css = {LinkState.OK: "ok", LinkState.GONE: "gone", LinkState.CHANGED: "changed"}[r.state]
+        detail = f" ({_e(r.detail)})" if r.detail and r.state is not LinkState.OK else ""
+        rows.append(f'<div class="link {css}">{"Page" if r.kind == "page" else "Image"}: '
+                    f"{_e(r.state.value)}{detail} &middot; checked {_e(r.checked_at)} UTC</div>")
+    return "".join(rows)
 
 
 def _result_card(case: Case, record: SearchRecord, item: ResultItem) -> str:
     thumb_url = item.thumbnail_url
     data = case.thumbnail(record, thumb_url) if thumb_url else None
     uri = _data_uri(data)
+    state, reason = thumbnail_state(record, thumb_url)
     thumb = (f'<img alt="" src="{uri}">' if uri else
-             "not saved" if thumb_url else "no image")
+             f"could not be loaded: {_e(reason)}" if state == "failed" else
+             "never loaded" if thumb_url else "no image")
     links = []
     for label, url in (("page", item.source), ("image", item.image_url), ("Bing", item.link)):
         href = _href(url)
@@ -111,13 +173,13 @@ def _result_card(case: Case, record: SearchRecord, item: ResultItem) -> str:
     star = item.position in record.stars
     note = record.notes.get(item.position)
     digest = record.thumbnails.get(thumb_url or "")
-    facts = [f"#{item.position}", _e(item.domain or "unknown site"), _e(item.size_label)]
+    facts = [f"#{item.position}", _bdi(item.domain or "unknown site"), _e(item.size_label)]
     if item.format:
         facts.append(_e(item.format.upper()))
     star_mark = "\u2605 " if star else ""
     parts = [
         f'<div class="card{" star" if star else ""}"><div class="thumb">{thumb}</div>',
-        f'<div class="title">{star_mark}{_e(item.display_title)}</div>',
+        f'<div class="title">{star_mark}{_bdi(item.display_title)}</div>',
         f'<div class="muted">{" &middot; ".join(facts)}</div>',
         f'<div class="links">{"".join(links)}</div>',
     ]
@@ -125,6 +187,10 @@ def _result_card(case: Case, record: SearchRecord, item: ResultItem) -> str:
         parts.append(f'<div class="note">{_e(note)}</div>')
     if digest:
         parts.append(f'<div class="hash">thumbnail sha256 {_e(digest)}</div>')
+    kept = record.originals.get(item.position)
+    if kept is not None:
+        parts.append(_copy_html(case, record, item, kept))
+    parts.append(_links_html(case.latest_links(record).get(item.position, [])))
     parts.append("</div>")
     return "".join(parts)
 
@@ -161,8 +227,35 @@ def _search_section(case: Case, number: int, record: SearchRecord) -> str:
     )
 
 
+def _checks_section(case: Case) -> str:
+    if not case.checks:
+        return ""
+    numbers = {r.id: n for n, r in enumerate(case.searches, 1)}
+    rows = []
+    for check in case.checks:
+        state = " (cancelled)" if check.cancelled else ""
+        rows.append(f"<tr><td>Check {check.id}{state}</td><td>{_e(check.started_at)} UTC</td>"
+                    f"<td>{check.count(LinkState.OK)}</td><td>{check.count(LinkState.GONE)}</td>"
+                    f"<td>{check.count(LinkState.CHANGED)}</td></tr>")
+    changes = []
+    for check in case.checks:
+        for r in check.results:
+            if r.state is not LinkState.OK:
+                changes.append(
+                    f'<li class="link {r.state.name.lower()}">Check {check.id}: search '
+                    f"{numbers.get(r.search_id, '?')}, result #{r.position}, "
+                    f"{'page' if r.kind == 'page' else 'image'} {_e(r.state.value)}"
+                    f" ({_e(r.detail)}) &middot; {_e(r.checked_at)} UTC &middot; "
+                    f"{_bdi(r.url)}</li>")
+    return ('<section id="link-checks"><h2>Link checks</h2><p>Each check visited every '
+            "result page and image again.</p><table class=\"checks\"><tr><th>Check</th>"
+            "<th>When</th><th>Still there</th><th>Gone</th><th>Changed</th></tr>"
+            f"{''.join(rows)}</table><ul>{''.join(changes)}</ul></section>")
+
+
 def html_report(case: Case) -> str:
     searches = "".join(_search_section(case, i + 1, r) for i, r in enumerate(case.searches))
+    searches += _checks_section(case)
     note = f'<p class="note">{_e(case.note)}</p>' if case.note else ""
     if case.sample_data:
         note = ('<p class="sample">Sample data from the demo mode: these are made-up '
@@ -197,13 +290,22 @@ def csv_report(case: Case) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for number, record in enumerate(case.searches, 1):
+        links = case.latest_links(record)
         for item in record.response.results:
+            state, reason = thumbnail_state(record, item.thumbnail_url)
+            kept = record.originals.get(item.position) or KeptCopy("", "")
+            checks = {r.kind: r for r in links.get(item.position, [])}
+            page, image = checks.get("page"), checks.get("image")
             row = (number, record.created_at, record.image_url, record.market,
                    _crop_text(record), item.position, item.title, item.domain, item.width,
                    item.height, item.format, item.source, item.image_url, item.link,
                    "yes" if item.position in record.stars else "",
                    record.notes.get(item.position, ""),
-                   record.thumbnails.get(item.thumbnail_url or "", ""))
+                   record.thumbnails.get(item.thumbnail_url or "", ""), state, reason,
+                   kept.sha256 or "", kept.fetched_at, kept.final_url, kept.status or "",
+                   kept.size or "", kept.error or "",
+                   page.state.value if page else "", page.checked_at if page else "",
+                   image.state.value if image else "", image.checked_at if image else "")
             writer.writerow([_csv_cell(v) for v in row])
     return redact(out.getvalue())
 
@@ -219,7 +321,22 @@ def json_report(case: Case) -> str:
             "query_image_sha256": r.preview_sha256, "elapsed_seconds": r.elapsed,
             "starred_positions": sorted(r.stars),
             "notes": {str(k): v for k, v in sorted(r.notes.items())},
-            "thumbnail_sha256": r.thumbnails, "response": r.response_raw,
+            "thumbnail_sha256": r.thumbnails,
+            "thumbnail_failures": {u: {"reason": f.reason, "at_utc": f.at}
+                                   for u, f in r.thumbnail_failures.items()},
+            "full_size_copies": {str(p): {
+                "url": c.url, "final_url": c.final_url, "sha256": c.sha256, "status": c.status,
+                "content_type": c.content_type, "bytes": c.size, "fetched_at_utc": c.fetched_at,
+                "error": c.error} for p, c in sorted(r.originals.items())},
+            "response": r.response_raw,
         } for r in case.searches],
+        "link_checks": [{
+            "id": c.id, "started_at_utc": c.started_at, "finished_at_utc": c.finished_at,
+            "cancelled": c.cancelled,
+            "results": [{"search": x.search_id, "position": x.position, "kind": x.kind,
+                         "url": x.url, "state": x.state.value, "status": x.status,
+                         "detail": x.detail, "sha256": x.sha256, "checked_at_utc": x.checked_at}
+                        for x in c.results],
+        } for c in case.checks],
     }
     return redact(json.dumps(payload, ensure_ascii=False, indent=2))

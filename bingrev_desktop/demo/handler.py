@@ -32,12 +32,12 @@ from .contract import ValidationError, parse_request
 from .faults import IMAGE_KINDS, SERP_BODY_KINDS, Fault
 from .responders import send_serp_body
 from .results import build_response, new_search_id, wrong_shape
-from .state import TOTAL_CREDITS, EngineState
+from .state import IMAGE_PATH, TOTAL_CREDITS, EngineState
 
 logger = logging.getLogger("bingrev_desktop.demo")
 
 MAX_REQUEST_BODY = 1024 * 1024
-_IMAGE_PATH = re.compile(r"^/(img|thumb)/([a-z0-9-]{1,48})\.png$")
+_IMAGE_PATH = IMAGE_PATH
 _QUERY_PATH = re.compile(r"^/query/([a-z0-9-]{1,48})\.png$")
 _SITE_PATH = re.compile(
     r"^/site/([a-z0-9.-]{1,100})/([a-z0-9-]{0,60})--([a-z0-9-]{1,48})--(\d{1,4})x(\d{1,4})\.html$"
@@ -232,6 +232,8 @@ class DemoHandler(BaseHTTPRequestHandler):
             return
         if self._image_fault(IMAGE_KINDS):
             return
+        if self.server.state.image_latency > 0:
+            time.sleep(self.server.state.image_latency)  # a far-away image host
         args = parse_qs(query)
         try:
             width = int(args.get("w", ["640"])[0])
@@ -241,9 +243,10 @@ class DemoHandler(BaseHTTPRequestHandler):
         if not (1 <= width <= images.MAX_DIMENSION and 1 <= height <= images.MAX_DIMENSION):
             self.send_error_json(400, "w and h must be integers between 1 and 4000")
             return
-        cap = images.ORIGINAL_CAP if match.group(1) == "img" else images.THUMB_CAP
-        real_w, real_h = images.fit_within(width, height, cap)
-        self.send(200, images.render(match.group(2), real_w, real_h), "image/png")
+        if self.server.state.image_fate(match.group(2)) == "gone":
+            self.send_error_json(404, "image not found")
+            return
+        self.send(200, self.server.state.render_image(f"{path}?{query}"), "image/png")
 
     def _query_image(self, path: str) -> None:
         match = _QUERY_PATH.match(path)

@@ -132,6 +132,23 @@ class DemoEngine:
     def active_faults(self) -> list[Fault]:
         return self._state.faults.active()
 
+    def set_image_latency(self, seconds: float) -> None:
+        """Delay every image answer, like a far-away image host (speed and order tests)."""
+        self._state.image_latency = max(0.0, seconds)
+
+    # -- how results age (link checks) ---------------------------------------
+    def remove_image(self, seed: str) -> None:
+        """From now on the image (original, Bing copy and thumbnail) ``seed`` is gone: 404."""
+        self._state.set_image_fate(seed, "gone")
+
+    def change_image(self, seed: str) -> None:
+        """From now on the image ``seed`` is served with other pixels (edited by its site)."""
+        self._state.set_image_fate(seed, "changed")
+
+    def image_bytes(self, url: str) -> bytes:
+        """Exactly what this engine serves now for an /img/ or /thumb/ URL (tests)."""
+        return self._state.render_image(url)
+
     # -- observation ------------------------------------------------------
     @property
     def search_requests(self) -> list[dict[str, Any]]:

@@ -10,13 +10,17 @@ import contextlib
 import copy
 import hmac
 import json
+import re
 import socket
 import threading
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from . import images
 from .faults import FaultBoard
 
+IMAGE_PATH = re.compile(r"^/(img|thumb)/([a-z0-9-]{1,48})\.png$")
 _STORED_RESPONSES = 32  # /serp/<id>.json keeps only the most recent answers
 TOTAL_CREDITS = 1000
 
@@ -34,7 +38,32 @@ class EngineState:
         self._served: set[str] = set()
         self._stored: OrderedDict[str, bytes] = OrderedDict()
         self._connections: set[socket.socket] = set()
+        self._fates: dict[str, str] = {}  # image seed -> "gone" | "changed"
+        self.image_latency = 0.0  # seconds before each image answer (speed tests)
         self.credits_used = 0
+
+    def set_image_fate(self, seed: str, fate: str) -> None:
+        with self._lock:
+            self._fates[seed] = fate
+
+    def image_fate(self, seed: str) -> str | None:
+        with self._lock:
+            return self._fates.get(seed)
+
+    def render_image(self, url: str) -> bytes:
+        """The bytes an /img/ or /thumb/ URL gets now (the handler serves exactly this)."""
+        parts = urlsplit(url)
+        match = IMAGE_PATH.match(parts.path)
+        if match is None:
+            raise ValueError(f"not an image URL of this engine: {url}")
+        args = parse_qs(parts.query)
+        width, height = int(args.get("w", ["640"])[0]), int(args.get("h", ["480"])[0])
+        cap = images.ORIGINAL_CAP if match.group(1) == "img" else images.THUMB_CAP
+        real_w, real_h = images.fit_within(width, height, cap)
+        seed = match.group(2)
+        if self.image_fate(seed) == "changed":
+            seed += "-edited"  # other pixels, same address
+        return images.render(seed, real_w, real_h)
 
     def key_matches(self, authorization: str | None) -> bool:
         # Constant-time compare; the header value itself is never logged.

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
@@ -21,10 +22,14 @@ os.environ.setdefault("QT_API", "pyside6")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ..core.evidence import SiteContact
 from ..core.request import Crop
 from ..core.service import SearchService
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
+
+if TYPE_CHECKING:
+    from ..ui.main_window import MainWindow
 
 
 async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -38,6 +43,37 @@ def _save(widget: QWidget, path: Path) -> None:
     QApplication.processEvents()
     widget.grab().save(str(path))
     print(path)
+
+
+async def _evidence_states(window: MainWindow, engine: DemoEngine, out: Path,
+                           tag: str) -> None:
+    """Starring asks before contacting sites; a link check finds gone and changed."""
+    window.settings.site_contact = SiteContact.ASK
+    panel = window.results_panel
+    panel.view.setCurrentIndex(panel.proxy.index(1, 0))
+    window.details.star.setChecked(True)
+    dialog = window.evidence.consent_dialog
+    if dialog is not None:
+        _save(dialog, out / f"14-consent-{tag}.png")
+        next(b for b in dialog.buttons() if b.text() == "Contact the sites").click()
+    panel.view.setCurrentIndex(panel.proxy.index(2, 0))
+    window.details.star.setChecked(True)
+    dialog = window.evidence.consent_dialog
+    if dialog is not None:
+        dialog.checkBox().setChecked(True)
+        next(b for b in dialog.buttons() if b.text() == "Contact the sites").click()
+    await _until(lambda: not window.evidence.busy)
+    seeds = {}
+    for row in (1, 2):
+        url = panel.model.item(row).image_url or ""
+        seeds[row] = url.split("/img/")[-1].split(".png")[0]
+    engine.remove_image(seeds[1])
+    engine.change_image(seeds[2])
+    await window.evidence.start_check()
+    panel.view.setCurrentIndex(panel.proxy.index(1, 0))
+    await asyncio.sleep(0.3)
+    _save(window, out / f"15-link-check-{tag}.png")
+    window.settings.site_contact = SiteContact.ASK
 
 
 async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
@@ -71,6 +107,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
             await asyncio.sleep(0.2)
             view.setCurrentIndex(window.results_panel.proxy.index(2, 0))
             _save(window, out / f"03-results-{tag}.png")
+            await _evidence_states(window, engine, out, tag)
 
             engine.set_fault(Fault("status", status=401))
             task = window.search()

@@ -32,12 +32,9 @@ class StoredFailure(ImageError):
 
 def fill_text(record: SearchRecord, fetching: bool) -> tuple[str, bool]:
     """The quiet progress line for one search's pictures, and whether it is complete."""
-    urls = record.thumbnail_urls()
-    kept = sum(u in record.thumbnails for u in urls)
-    failed = sum(u in record.thumbnail_failures for u in urls)
-    total = len(urls)
-    if not fetching and kept + failed < total:
-        missing = total - kept - failed
+    kept, failed, missing = record.picture_states()
+    total = kept + failed + missing
+    if not fetching and missing:
         return (f"{kept} of {total} pictures are kept in the case \u00b7 {missing} were never "
                 "loaded", False)
     if kept + failed >= total:

@@ -198,7 +198,7 @@ class DetailsPane(QScrollArea):
         self.links_info.setVisible(bool(links))
         if links:
             lines = [f"{'Page' if r.kind == 'page' else 'Image'}: {r.state.value}"
-                     + (f" ({r.detail})" if r.detail and r.state is not LinkState.OK else "")
+                     + (f" (error {r.status})" if r.status and r.state is LinkState.GONE else "")
                      + f" \u00b7 {readable_date(r.checked_at)}"
                      for r in sorted(links, key=lambda r: r.kind != "page")]
             self.links_info.setText("\n".join(lines))

@@ -46,6 +46,7 @@ class ResultsPanel(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by site or title")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(150)
         self.filter_edit.textChanged.connect(self._filter)
         self.sort_combo = QComboBox()
         for key in SortKey:

@@ -118,8 +118,9 @@ class ResultDelegate(QStyledItemDelegate):
         state = ThumbState.FAILED
         if url:
             state = self._loader.state(url)
-            if state in (ThumbState.UNKNOWN, ThumbState.READY, ThumbState.KEPT):
-                self._loader.request(url)  # painting means visible: load it now
+            if state in (ThumbState.UNKNOWN, ThumbState.LOADING, ThumbState.READY,
+                         ThumbState.KEPT):
+                self._loader.request(url)  # painting means visible: load it now, first
                 state = ThumbState.LOADING
         painter.setPen(Qt.PenStyle.NoPen)
         failed = state in (ThumbState.FAILED, ThumbState.NOT_SAVED)

@@ -59,6 +59,9 @@ class ThumbnailLoader(QObject):
         self._errors: dict[str, str] = {}
         self._visible: list[str] = []
         self._background: deque[str] = deque()
+        self._in_background: set[str] = set()  # what _background holds, for O(1) checks
+        self._decode_on_arrival: set[str] = set()  # background loads that became visible
+        self._visible_active = 0
         self._pumps: set[asyncio.Task[None]] = set()
         self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
 
@@ -79,8 +82,12 @@ class ThumbnailLoader(QObject):
         """Ask for a thumbnail that is on screen; cheap to call on every paint."""
         state = self.state(url)
         needs_decode = state in (ThumbState.READY, ThumbState.KEPT) and url not in self._decoded
-        if state is ThumbState.LOADING and url in self._background:
+        if state is ThumbState.LOADING and url in self._in_background:
             self._background.remove(url)  # it is on screen now: jump the queue
+            self._in_background.discard(url)
+        elif state is ThumbState.LOADING:
+            self._decode_on_arrival.add(url)  # in flight in the background: show it at once
+            return
         elif state is not ThumbState.UNKNOWN and not needs_decode:
             return  # evicted or background-kept ones are decoded from the stored bytes
         self._states[url] = ThumbState.LOADING
@@ -93,14 +100,20 @@ class ThumbnailLoader(QObject):
             if self.state(url) is ThumbState.UNKNOWN:
                 self._states[url] = ThumbState.LOADING
                 self._background.append(url)
+                self._in_background.add(url)
         self._start_pumps()
 
     @property
     def pending_background(self) -> int:
         return len(self._background)
 
+    def _has_work(self) -> bool:
+        # Background loads wait while a visible one is in flight, so what is on screen
+        # always arrives first, not merely starts first.
+        return bool(self._visible) or (bool(self._background) and self._visible_active == 0)
+
     def _start_pumps(self) -> None:
-        while len(self._pumps) < self._concurrency and (self._visible or self._background):
+        while len(self._pumps) < self._concurrency and self._has_work():
             task = asyncio.ensure_future(self._pump())
             self._pumps.add(task)
 
@@ -119,6 +132,8 @@ class ThumbnailLoader(QObject):
         """Stop loading; returns the cancelled tasks for callers that await them."""
         self._visible.clear()
         self._background.clear()
+        self._in_background.clear()
+        self._decode_on_arrival.clear()
         tasks = list(self._pumps)
         for task in tasks:
             task.cancel()
@@ -138,11 +153,19 @@ class ThumbnailLoader(QObject):
     async def _pump(self) -> None:
         task = asyncio.current_task()
         try:
-            while self._visible or self._background:
+            while self._has_work():
                 if self._visible:
-                    await self._load(self._visible.pop(), decode=True)  # newest first
+                    self._visible_active += 1
+                    try:
+                        await self._load(self._visible.pop(), decode=True)  # newest first
+                    finally:
+                        self._visible_active -= 1
+                    if self._visible_active == 0:
+                        self._start_pumps()  # the background fill may go on
                 else:
-                    await self._load(self._background.popleft(), decode=False)
+                    url = self._background.popleft()
+                    self._in_background.discard(url)
+                    await self._load(url, decode=False)
         finally:
             # Leave the count at once, not in a done-callback one loop turn later:
             # a tile painted meanwhile would otherwise wait for a whole round.
@@ -152,6 +175,8 @@ class ThumbnailLoader(QObject):
     async def _load(self, url: str, *, decode: bool) -> None:
         try:
             data = await self._source(url)
+            decode = decode or url in self._decode_on_arrival
+            self._decode_on_arrival.discard(url)
             image = (await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
                      if decode else None)
         except NotStoredError:

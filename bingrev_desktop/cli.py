@@ -24,6 +24,7 @@ from . import __version__
 from .core.client import SearchOutcome
 from .core.credentials import CredentialStore, KeyStorageError
 from .core.errors import BingrevError
+from .core.files import is_read_only
 from .core.redact import redact
 from .core.request import Crop, SearchRequest, ValidationError
 from .core.service import SearchService
@@ -89,6 +90,8 @@ def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
     if response.credits_used is not None:
         summary += f", {response.credits_used:g} credit(s) used"
     print(summary + ")")
+    for note in response.notes():
+        print(f"Note: {note}.")
     for item in response.results:
         print(f"{item.position:>4}  {_safe(item.size_label):>13}  {_safe(item.domain or '-')}")
         print(f"      {_safe(item.display_title)}")
@@ -111,6 +114,9 @@ async def _run_search(args: argparse.Namespace) -> int:
         )
     if args.originals and not args.case:
         raise ValidationError("--originals goes with --case (the copies are kept in a case file)")
+    if args.case and is_read_only(args.case):  # before a search credit is spent
+        raise BingrevError(f"The case file {args.case} is read-only, so the search was not "
+                           "run. Make it writable, or choose another file.")
     async with SearchService(api_base, key, deadline=args.timeout) as service:
         outcome = await service.client.search(request)
         if args.case:
@@ -173,6 +179,15 @@ def run_check(argv: Sequence[str]) -> int:
     return _run(_run_check(check_parser().parse_args(argv)))
 
 
+def _register_known_key() -> None:
+    """An export needs no key, but must be scrubbed of it (a service may have echoed it
+    into result addresses): load it so redaction knows it."""
+    try:
+        asyncio.run(asyncio.wait_for(CredentialStore().aload(), 10))
+    except (BingrevError, KeyStorageError, TimeoutError, OSError):
+        pass
+
+
 def export_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bingrev-desktop export",
                 description="Export a case file for people without the app.")
@@ -191,6 +206,7 @@ def run_export(argv: Sequence[str]) -> int:
 
     parser = export_parser()
     args = parser.parse_args(argv)
+    _register_known_key()
     targets = [(args.html, html_report), (args.csv, csv_report), (args.json, json_report)]
     if not any(path for path, _ in targets):
         parser.error("choose at least one of --html, --csv, --json")

@@ -57,7 +57,7 @@ def test_search_json_and_env_base(demo_engine: DemoEngine) -> None:
         (Fault("status", status=429, retry_after=120), "too many searches"),
         (Fault("status", status=500), "error 500"),
         (Fault("status", status=503, body="<html>down</html>"), "error 503"),
-        (Fault("malformed_json"), "could not be understood"),
+        (Fault("malformed_json"), "answer could not be read"),
         (Fault("truncated"), "connection broke"),
         (Fault("huge_body", size_bytes=20 * 1024 * 1024), "far larger"),
         (Fault("slow_drip", bytes_per_second=20), "did not finish within 2 seconds"),

@@ -78,7 +78,7 @@ def test_crop_changes_results(demo_engine: DemoEngine) -> None:
         (Fault("status", status=503, body="<html><h1>502 Bad Gateway</h1></html>"),
          ServiceUnavailableError, "error 503"),
         (Fault("status", status=429, retry_after=1), RateLimitedError, "Wait 1 seconds"),
-        (Fault("malformed_json"), InvalidResponseError, "could not be understood"),
+        (Fault("malformed_json"), InvalidResponseError, "answer could not be read"),
         (Fault("truncated"), InvalidResponseError, "connection broke"),
         (Fault("huge_body", size_bytes=20 * 1024 * 1024), InvalidResponseError, "far larger"),
     ],

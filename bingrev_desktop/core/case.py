@@ -193,11 +193,12 @@ class Case:
             id=max((s.id for s in self.searches), default=0) + 1,
             created_at=created_at or utc_now(),
             request_body=request.to_body(),
-            response_raw=response.raw,
+            response_raw=response.raw,  # trimmed by the parser when it dropped results
             elapsed=elapsed,
             preview_sha256=self.add_blob(preview) if preview else None,
             parent_id=parent[0] if parent else None,
             parent_position=parent[1] if parent else None,
+            _response=response,  # parsed once, in a worker: not again on the GUI thread
         )
         self.searches.append(record)
         return record

@@ -9,13 +9,13 @@ plain words when it is not. The API key is never stored.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from .case import (
     sha256,
 )
 from .errors import BingrevError, ErrorDetail
-from .files import create_private, fsync_dir, resolve_target, temp_path_for
+from .files import atomic_replace
 from .redact import redact
 from .request import SearchRequest
 from .response import parse_response
@@ -121,21 +121,9 @@ def _dump(value: Any) -> str:
 
 
 def save_case(case: Case, path: str | os.PathLike[str]) -> None:
-    """Write ``case`` to ``path`` atomically (private temp file, fsync, rename)."""
-    target = resolve_target(path)  # through a symlink: update the file it points to
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path_for(target)
-    os.close(create_private(tmp))  # 0600 from the start; SQLite keeps the mode
-    try:
-        _write(case, tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    """Write ``case`` to ``path`` atomically (private temp file, fsync, rename); through
+    a symlink, the file it points to is updated."""
+    atomic_replace(path, lambda tmp: _write(case, tmp))
 
 
 def _write(case: Case, path: Path) -> None:
@@ -235,9 +223,12 @@ def load_case(path: str | os.PathLike[str], *, deadline: float = LOAD_DEADLINE,
     except sqlite3.Error as exc:
         raise _problem("The case file could not be opened.", source, repr(exc)) from None
     stop_at = time.monotonic() + deadline
-    db.set_progress_handler(
-        lambda: int(time.monotonic() > stop_at or (cancel is not None and cancel.is_set())),
-        10_000)
+
+    def stopped() -> bool:
+        return time.monotonic() > stop_at or (cancel is not None and cancel.is_set())
+
+    # Aborts a long statement from inside SQLite; _read also asks between rows.
+    db.set_progress_handler(lambda: int(stopped()), 1000)
     case: Case | None = None
     try:
         db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_BLOB_BYTES)
@@ -246,7 +237,7 @@ def load_case(path: str | os.PathLike[str], *, deadline: float = LOAD_DEADLINE,
         db.execute("PRAGMA cell_size_check = ON")
         _check_schema(db, source)
         case = Case()
-        _read(db, source, case)
+        _read(db, source, case, stopped)
         return case
     except sqlite3.OperationalError as exc:
         if case is not None:
@@ -324,7 +315,14 @@ def _json_object(text: object) -> dict[str, Any]:
     return value
 
 
-def _read(db: sqlite3.Connection, source: Path, case: Case) -> None:
+def _read(db: sqlite3.Connection, source: Path, case: Case,
+          stopped: Callable[[], bool]) -> None:
+    def rows(sql: str) -> Iterator[Any]:
+        for row in db.execute(sql):
+            if stopped():
+                raise sqlite3.OperationalError("interrupted")
+            yield row
+
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise _problem("This case file was made by a newer version of the app. Update the "
@@ -340,14 +338,13 @@ def _read(db: sqlite3.Connection, source: Path, case: Case) -> None:
     case.note = meta.get("note", "")
     case.created_at = meta.get("created_at", "")
     case.sample_data = meta.get("sample_data") == "1"
-    for digest, data in db.execute("SELECT sha256, data FROM blobs"):
+    for digest, data in rows("SELECT sha256, data FROM blobs"):
         if not isinstance(data, bytes) or sha256(data) != digest:
             raise sqlite3.DatabaseError(f"blob {str(digest)[:12]} does not match its hash")
         case.blobs.put(digest, data)  # to the disk spool, one at a time
-    rows = db.execute("SELECT id, created_at, request_json, response_json, elapsed, "
-                      "preview_sha256, parent_id, parent_position FROM searches ORDER BY seq "
-                      f"LIMIT {MAX_SEARCHES}")
-    for row in rows:
+    for row in rows("SELECT id, created_at, request_json, response_json, elapsed, "
+                    "preview_sha256, parent_id, parent_position FROM searches ORDER BY seq "
+                    f"LIMIT {MAX_SEARCHES}"):
         request, response = _json_object(row[2]), _json_object(row[3])
         record = SearchRecord(
             id=int(row[0]), created_at=_text(row[1], 64),
@@ -358,11 +355,11 @@ def _read(db: sqlite3.Connection, source: Path, case: Case) -> None:
         # Everything the window will do with the record must work: check it now, so
         # a crafted or damaged file is refused at the door instead of failing later.
         SearchRequest.from_body(record.request_body)
-        parse_response(record.response_raw)
+        record._response = parse_response(record.response_raw)  # parsed here, in the worker
         case.searches.append(record)
     by_id = {s.id: s for s in case.searches}
     columns = "sha256, error, failed_at" if version >= 2 else "sha256, NULL, NULL"
-    for search_id, url, digest, error, failed_at in db.execute(
+    for search_id, url, digest, error, failed_at in rows(
             f"SELECT search_id, url, {columns} FROM thumbnails"):
         owner = by_id.get(search_id)
         if owner is None:
@@ -372,7 +369,7 @@ def _read(db: sqlite3.Connection, source: Path, case: Case) -> None:
         elif digest is None and error is not None:
             owner.thumbnail_failures[_text(url)] = ThumbnailFailure(
                 _text(error, 1000), _text(failed_at or "", 64))
-    for search_id, position, starred, note in db.execute(
+    for search_id, position, starred, note in rows(
             "SELECT search_id, position, starred, note FROM marks"):
         marked = by_id.get(search_id)
         if marked is None:

@@ -27,10 +27,19 @@ from .errors import (
     excerpt,
 )
 from .http import BodyTooLargeError, read_capped, request_id, server_message, transport_error
-from .redact import register_secret
+from .redact import redact, register_secret
 from .request import ENGINE, SearchRequest
-from .response import ResponseFormatError, SearchResponse, parse_response
+from .response import (
+    ResponseFormatError,
+    SearchResponse,
+    UnfinishedSearchError,
+    check_answer,
+    parse_response,
+)
 from .settings import normalize_api_base
+
+UNREADABLE = ("The service's answer could not be read. Try again; if it keeps happening, "
+              "the service may have changed.")
 
 log = logging.getLogger("bingrev_desktop.client")
 
@@ -192,16 +201,18 @@ class XcrawlClient:
             if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
                 raise _Retry(error, None) from exc
             raise error from exc
-        return self._interpret(response, raw, attempt)
-
-    def _interpret(self, response: httpx.Response, raw: bytes, attempt: int) -> SearchResponse:
-        status = response.status_code
         detail = ErrorDetail(
-            status=status, body_excerpt=excerpt(raw), request_id=request_id(response, raw),
-            url=self.endpoint, attempts=attempt,
+            status=response.status_code, body_excerpt=excerpt(raw[:4096]),
+            request_id=request_id(response, raw[:65536]), url=self.endpoint, attempts=attempt,
         )
-        if 200 <= status < 300:
-            return self._parse_ok(raw, detail)
+        if 200 <= response.status_code < 300:
+            # Parsing a large answer takes a while: never on the event loop (the GUI thread).
+            return await asyncio.to_thread(self._parse_ok, raw, detail)
+        return self._interpret(response, raw, detail)
+
+    def _interpret(self, response: httpx.Response, raw: bytes,
+                   detail: ErrorDetail) -> SearchResponse:
+        status = response.status_code
         said = server_message(raw)
         suffix = f" The service said: \u201c{said}\u201d" if said else ""
         error: BingrevError
@@ -240,19 +251,25 @@ class XcrawlClient:
         raise error
 
     def _parse_ok(self, raw: bytes, detail: ErrorDetail) -> SearchResponse:
+        """Never read an answer as "no results" when the service said something else."""
+        def failed(message: str, exc: BaseException) -> InvalidResponseError:
+            return InvalidResponseError(message, ErrorDetail(
+                status=detail.status, body_excerpt=detail.body_excerpt,
+                request_id=detail.request_id, url=detail.url, attempts=detail.attempts,
+                cause=redact(f"{type(exc).__name__}: {exc}")[:200]))
+
         try:
             payload = json.loads(raw)
-            parsed = parse_response(payload)
-        except (ValueError, UnicodeDecodeError, ResponseFormatError) as exc:
-            raise InvalidResponseError(
-                "The service sent an answer that could not be understood. Try again; if it "
-                "keeps happening, the service may have changed.",
-                ErrorDetail(status=detail.status, body_excerpt=detail.body_excerpt,
-                            request_id=detail.request_id, url=detail.url,
-                            attempts=detail.attempts, cause=str(exc)[:200]),
-            ) from None
-        if not parsed.results and "related_content" not in payload:
-            said = server_message(raw)
-            if said:  # some services answer 200 with an error object
-                raise BadRequestError(f"The search service said: \u201c{said}\u201d", detail)
-        return parsed
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise failed(UNREADABLE, exc) from None
+        said = server_message(raw) if isinstance(payload, dict) else None
+        if said and "related_content" not in payload:  # a 200 carrying an error object
+            raise BadRequestError(f"The search service said: \u201c{said}\u201d", detail)
+        try:
+            check_answer(payload)
+            return parse_response(payload)
+        except UnfinishedSearchError as exc:
+            raise failed(f"The search service did not finish this search (it reported "
+                         f"\u201c{exc.status}\u201d). Try again in a minute.", exc) from None
+        except (ResponseFormatError, RecursionError) as exc:
+            raise failed(UNREADABLE, exc) from None

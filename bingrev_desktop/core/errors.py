@@ -116,7 +116,7 @@ class MissingKeyError(BingrevError):
 
 def excerpt(body: bytes | str) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = text.strip()
+    text = redact(text.strip())  # before cutting: a cut key would no longer match
     if len(text) > EXCERPT_CHARS:
         text = text[:EXCERPT_CHARS] + "\u2026"
     return redact(text)

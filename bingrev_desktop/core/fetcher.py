@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -59,6 +60,43 @@ def sniff_image_format(head: bytes) -> str | None:
     return None
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+RESOLVE_DEADLINE = 10.0
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """May a fetch for a result connect here? Only globally routable unicast addresses;
+    IPv6 forms that embed an IPv4 address are judged by the address they embed."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_address(embedded)
+    return address.is_global and not address.is_multicast and not address.is_unspecified
+
+
+AddressPolicy = Callable[[IPAddress], bool]
+
+
+async def resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address the name resolves to (literal IPs in any spelling included)."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(RESOLVE_DEADLINE):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, TimeoutError) as exc:
+        raise ImageError("The image's site name could not be found.",
+                         ErrorDetail(url=host, cause=repr(exc))) from None
+    found: list[IPAddress] = []
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if address not in found:
+            found.append(address)
+    return found
+
+
 def is_local_address(url: str) -> bool:
     """Loopback, private-network and link-local targets (by literal IP or name)."""
     host = (urlsplit(url).hostname or "").strip("[]").casefold()
@@ -68,8 +106,7 @@ def is_local_address(url: str) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return (address.is_private or address.is_loopback or address.is_link_local
-            or not address.is_global)
+    return not is_public_address(address)
 
 
 def human_size(size: int) -> str:
@@ -78,6 +115,19 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _valid(url: str) -> str:
+    try:
+        return validate_image_url(url)
+    except ValidationError as exc:
+        raise ImageError(f"This address cannot be loaded: {exc}",
+                         ErrorDetail(url=url[:500], cause="invalid address")) from None
+
+
+def _refused(url: str) -> ImageError:
+    return ImageError("This image is on a local network address, so it was not loaded.",
+                      ErrorDetail(url=url, cause="local address refused"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +153,39 @@ class ImageFetcher:
     """Fetches image bytes; at most ``concurrency`` downloads run at once."""
 
     def __init__(
-        self, http: httpx.AsyncClient, *, concurrency: int = 6, deadline: float = 45.0
+        self, http: httpx.AsyncClient, *, concurrency: int = 6, deadline: float = 45.0,
+        address_allowed: AddressPolicy = is_public_address,
     ) -> None:
         self._http = http
         self._slots = asyncio.Semaphore(concurrency)
         self.deadline = deadline
+        self._address_allowed = address_allowed
 
     def _refuse_local(self, url: str, allow_local: bool) -> None:
-        if not allow_local and is_local_address(url):
-            raise ImageError("This image is on a local network address, so it was not loaded.",
-                             ErrorDetail(url=url, cause="local address refused"))
+        """A cheap first look at the address as written (the real check resolves it)."""
+        if not allow_local and self._address_allowed is is_public_address \
+                and is_local_address(url):
+            raise _refused(url)
+
+    async def _pin(self, url: str, allow_local: bool) -> tuple[str, dict[str, str],
+                                                                dict[str, object]]:
+        """Where to connect for ``url``: resolve the name and refuse unless every address
+        is allowed, then connect to the address checked (a second DNS answer cannot swap
+        it); the Host header and TLS name stay the original ones."""
+        if allow_local:
+            return url, {}, {}
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = await resolve(host, port)
+        if not addresses or not all(self._address_allowed(a) for a in addresses):
+            raise _refused(url)
+        pinned = addresses[0]
+        literal = f"[{pinned}]" if pinned.version == 6 else str(pinned)
+        netloc = f"{literal}:{parts.port}" if parts.port else literal
+        host_header = parts.netloc.rsplit("@", 1)[-1]
+        extensions: dict[str, object] = {"sni_hostname": host} if parts.scheme == "https" else {}
+        return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
 
     async def fetch(
         self,
@@ -127,7 +200,7 @@ class ImageFetcher:
         must not make this computer fetch from its own network. ``site_contact`` marks a
         request to a site that hosts a result (full-size copies, link checks): it is sent
         with a neutral User-Agent."""
-        url = validate_image_url(url)
+        url = _valid(url)
         self._refuse_local(url, allow_local)
         async with self._slots:
             try:
@@ -142,7 +215,7 @@ class ImageFetcher:
 
     async def probe(self, url: str, *, allow_local: bool = True) -> Probe:
         """Is a page still there? Reads the status only (the body is not downloaded)."""
-        url = validate_image_url(url)
+        url = _valid(url)
         self._refuse_local(url, allow_local)
         async with self._slots:
             try:
@@ -167,8 +240,10 @@ class ImageFetcher:
         if site_contact:
             headers["User-Agent"] = NEUTRAL_USER_AGENT
         for _hop in range(MAX_REDIRECTS + 1):
-            async with self._http.stream("GET", url, follow_redirects=False,
-                                         headers=headers) as response:
+            target, host, extensions = await self._pin(url, allow_local)
+            async with self._http.stream("GET", target, follow_redirects=False,
+                                         headers={**headers, **host},
+                                         extensions=extensions) as response:
                 location = response.headers.get("location")
                 if response.is_redirect and location:
                     url = validate_image_url(urljoin(url, location))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 TEMP_PREFIX = ".bingrev-tmp-"
@@ -25,6 +27,16 @@ def resolve_target(path: str | os.PathLike[str]) -> Path:
         if target.is_symlink():
             return target.resolve()
     return target
+
+
+def is_read_only(path: str | os.PathLike[str]) -> bool:
+    """The file exists and its owner may not write it (judged by the mode bits, so a
+    file marked read-only counts as such even for an administrator)."""
+    try:
+        mode = resolve_target(path).stat().st_mode
+    except OSError:
+        return False
+    return not mode & stat.S_IWUSR
 
 
 def temp_path_for(target: Path) -> Path:
@@ -47,17 +59,19 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> int:
-    """Write ``data`` to ``path`` privately and atomically; returns the byte count."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+def atomic_replace(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
+    """Let ``write`` fill a new private temp file beside ``path``, then swap it in.
+
+    The temp file exists (empty, 0600) before ``write`` runs, so anything that
+    reopens it by name (SQLite does) keeps the mode. A failure removes it.
+    """
     target = resolve_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(target)
-    fd = create_private(tmp)
+    os.close(create_private(tmp))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
+        write(tmp)
+        with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
         fsync_dir(target.parent)
@@ -65,6 +79,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> int:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    return target
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> int:
+    """Write ``data`` to ``path`` privately and atomically; returns the byte count."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    atomic_replace(path, lambda tmp: tmp.write_bytes(payload))
     return len(payload)
 
 

@@ -17,6 +17,7 @@ from .errors import (
     ErrorDetail,
     InvalidResponseError,
 )
+from .redact import redact
 
 USER_AGENT = f"bingrev-desktop/{__version__}"
 # A search can take 10-30 s before the first byte, so the read timeout is generous;
@@ -117,7 +118,7 @@ def server_message(body: bytes) -> str | None:
     """The human message in an error body (``message`` or ``error``), if any."""
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(payload, dict):
         return None
@@ -126,7 +127,7 @@ def server_message(body: bytes) -> str | None:
         if isinstance(value, dict):
             value = value.get("message")
         if isinstance(value, str) and value.strip():
-            return str(value.strip()[:300])
+            return redact(value.strip())[:300]  # redacted before cut, or a key's start shows
     return None
 
 
@@ -134,15 +135,15 @@ def request_id(response: httpx.Response, body: bytes = b"") -> str | None:
     for header in ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray"):
         value: str | None = response.headers.get(header)
         if value:
-            return value[:128]
+            return redact(value)[:128]
     try:
         payload = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if isinstance(payload, dict):
         meta = payload.get("search_metadata")
         for value in (payload.get("request_id"), meta.get("id") if isinstance(meta, dict) else None):
             if isinstance(value, str):
-                return value[:128]
+                return redact(value)[:128]
     return None
 

@@ -20,6 +20,20 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _listener: logging.handlers.QueueListener | None = None
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens, the first and each one after a rotation, is 0600."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        old = os.umask(0o077)
+        try:
+            stream = super()._open()
+        finally:
+            os.umask(old)
+        if os.name == "posix":
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def setup_logging(*, to_file: bool = True, verbose: bool = False) -> Path | None:
     """Configure the ``bingrev_desktop`` logger; returns the log file path, if any."""
     global _listener
@@ -31,10 +45,8 @@ def setup_logging(*, to_file: bool = True, verbose: bool = False) -> Path | None
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "bingrev-desktop.log"
-        file_handler = logging.handlers.RotatingFileHandler(
+        file_handler = PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-        if os.name == "posix":
-            os.chmod(path, 0o600)
     except OSError:
         return None  # a read-only home must not stop the app
     file_handler.setFormatter(logging.Formatter(LOG_FORMAT))

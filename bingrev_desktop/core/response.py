@@ -20,8 +20,37 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,60}>")
 MAX_TEXT = 2000  # remote strings are trimmed: a 1 MB "title" must not reach a widget
 
 
+MAX_RESULTS = 1000  # far above the API's 150: more is a broken or hostile answer
+FINISHED = frozenset({"completed", "complete", "success", "succeeded", "done", "ok",
+                      "finished"})
+
+
 class ResponseFormatError(ValueError):
     """The body is JSON but not a search response."""
+
+
+class UnfinishedSearchError(ResponseFormatError):
+    """The answer says the search is still running or failed on the service's side."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"search_metadata.status is {status!r}")
+        self.status = status
+
+
+def check_answer(payload: Any) -> None:
+    """Refuse answers that must not read as "no results": an unfinished or failed
+    search, ``related_content`` of another type, or no sign of a search at all."""
+    if not isinstance(payload, dict):
+        raise ResponseFormatError(f"top level is {type(payload).__name__}, not an object")
+    meta = payload.get("search_metadata")
+    status = meta.get("status") if isinstance(meta, dict) else None
+    if isinstance(status, str) and status.strip().casefold() not in FINISHED:
+        raise UnfinishedSearchError(status.strip()[:40])
+    items = payload.get("related_content")
+    if items is not None and not isinstance(items, list):
+        raise ResponseFormatError(f"related_content is {type(items).__name__}, not a list")
+    if items is None and not (isinstance(status, str) and status.strip()):
+        raise ResponseFormatError("no related_content and no finished search_metadata")
 
 
 def as_text(value: Any, limit: int = MAX_TEXT) -> str | None:
@@ -229,7 +258,19 @@ class SearchResponse:
     credits_used: float | None
     parameters: dict[str, Any]
     raw: dict[str, Any] = field(compare=False, repr=False)
-    skipped_items: int = 0
+    skipped_items: int = 0  # entries that were not objects
+    dropped_items: int = 0  # readable results beyond MAX_RESULTS
+
+    def notes(self) -> list[str]:
+        """What the user must know about results that are not shown."""
+        found = []
+        if self.skipped_items:
+            found.append(f"{self.skipped_items} result{'s' if self.skipped_items != 1 else ''}"
+                         " could not be read")
+        if self.dropped_items:
+            found.append(f"the answer had {len(self.results) + self.dropped_items} results; "
+                         f"only the first {MAX_RESULTS} are kept")
+        return found
 
 
 def parse_response(payload: Any) -> SearchResponse:
@@ -240,12 +281,20 @@ def parse_response(payload: Any) -> SearchResponse:
         )
     items = payload.get("related_content")
     results: list[ResultItem] = []
-    skipped = 0
+    skipped = dropped = 0
+    kept_until = 0  # index after the last result kept
     for index, item in enumerate(items if isinstance(items, list) else []):
-        if isinstance(item, dict):
-            results.append(ResultItem.parse(item, index))
-        else:
+        if not isinstance(item, dict):
             skipped += 1
+        elif len(results) >= MAX_RESULTS:
+            dropped += 1
+        else:
+            results.append(ResultItem.parse(item, index))
+            kept_until = index + 1
+    if dropped and isinstance(items, list):
+        # Keep only what is shown: a hostile answer of millions of items must not stay
+        # in memory or grow the case file.
+        payload = {**payload, "related_content": items[:kept_until]}
     params = payload.get("search_parameters")
     return SearchResponse(
         metadata=SearchMetadata.parse(payload.get("search_metadata")),
@@ -255,4 +304,5 @@ def parse_response(payload: Any) -> SearchResponse:
         parameters=params if isinstance(params, dict) else {},
         raw=payload,
         skipped_items=skipped,
+        dropped_items=dropped,
     )

@@ -31,7 +31,7 @@ from . import images
 from .contract import ValidationError, parse_request
 from .faults import IMAGE_KINDS, SERP_BODY_KINDS, Fault
 from .responders import send_serp_body
-from .results import build_response, new_search_id, wrong_shape
+from .results import build_response, echo_key, new_search_id, wrong_shape
 from .state import IMAGE_PATH, TOTAL_CREDITS, EngineState
 
 logger = logging.getLogger("bingrev_desktop.demo")
@@ -204,6 +204,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         )
         if shaping is not None and shaping.kind == "wrong_shape":
             response = wrong_shape(response)
+        if state.echo_key:
+            response = echo_key(response, state.api_key)
         data = json.dumps(response, ensure_ascii=False).encode("utf-8")
         state.store(search_id, data)
         send_serp_body(self, data, shaping)

@@ -277,3 +277,16 @@ def wrong_shape(response: JSON) -> JSON:
     ]
     shaped["related_searches"] = [{"query": "lighthouse at night", "link": None}]
     return shaped
+
+
+def echo_key(response: JSON, api_key: str) -> JSON:
+    """Append ``api_key=KEY`` to every URL of every result (the key-echo test)."""
+    items = response.get("related_content")
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        for key in ("link", "source", "original", "cdn_original", "thumbnail"):
+            value = item.get(key)
+            if isinstance(value, str) and value.startswith("http"):
+                item[key] = f"{value}{'&' if '?' in value else '?'}api_key={api_key}"
+    return response

@@ -136,6 +136,10 @@ class DemoEngine:
         """Delay every image answer, like a far-away image host (speed and order tests)."""
         self._state.image_latency = max(0.0, seconds)
 
+    def set_echo_key(self, on: bool) -> None:
+        """Make every result URL carry the API key, as a careless service might."""
+        self._state.echo_key = on
+
     # -- how results age (link checks) ---------------------------------------
     def remove_image(self, seed: str) -> None:
         """From now on the image (original, Bing copy and thumbnail) ``seed`` is gone: 404."""

@@ -39,6 +39,7 @@ class EngineState:
         self._stored: OrderedDict[str, bytes] = OrderedDict()
         self._connections: set[socket.socket] = set()
         self._fates: dict[str, str] = {}  # image seed -> "gone" | "changed"
+        self.echo_key = False  # result URLs carry ?api_key=KEY (a careless real service)
         self.image_latency = 0.0  # seconds before each image answer (speed tests)
         self.credits_used = 0
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -21,13 +22,14 @@ from ..core.case import Case, plural
 from ..core.casefile import EXTENSION, CaseFileError
 from ..core.errors import BingrevError, ErrorDetail
 from ..core.export import csv_report, html_report, json_report
-from ..core.files import atomic_write
+from ..core.files import atomic_write, is_read_only
 from .tasks import TaskSet
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
 log = logging.getLogger("bingrev_desktop.caseflow")
+OPEN_NOTICE_MS = 800
 CASE_FILTER = f"Case files (*{EXTENSION})"
 EXPORTS: dict[str, tuple[str, str, Callable[[Case], str]]] = {
     "html": ("Report for a web browser (*.html)", ".html", html_report),
@@ -62,6 +64,7 @@ class CaseFlow(QObject):
         self.tasks = TaskSet()
         self.last_dialog: QFileDialog | QMessageBox | None = None
         self._closing_confirmed = False
+        self.read_only_dialog: QMessageBox | None = None
 
     def _file_dialog(self, title: str, name_filter: str, *, save: bool, suffix: str,
                      on_path: Callable[[Path], object], start: str = "") -> QFileDialog:
@@ -88,8 +91,15 @@ class CaseFlow(QObject):
         self.confirm_discard(lambda: self.tasks.spawn(self.open_path(path)))
 
     async def open_path(self, path: Path) -> bool:
+        cancel = threading.Event()
+        slow = QTimer(self)  # a big (or hostile) file: say so, and offer Cancel
+        slow.setSingleShot(True)
+        slow.timeout.connect(lambda: self.window.banner.show_message(
+            "Opening the case\u2026", f"Reading {path.name}. Large cases take a few seconds.",
+            action=("Cancel", cancel.set)))
+        slow.start(OPEN_NOTICE_MS)
         try:
-            case = await self.session.load(path)
+            case = await self.session.load(path, cancel)
         except CaseFileError as exc:
             self.window.banner.show_error(exc)
             return False
@@ -98,6 +108,9 @@ class CaseFlow(QObject):
             self.window.banner.show_error(CaseFileError(
                 "The case file could not be opened.", ErrorDetail(url=str(path), cause=repr(exc))))
             return False
+        finally:
+            slow.stop()
+            cancel.set()  # a cancelled await leaves no reader behind in the worker
         self.session.adopt(case, path)
         self.window.settings.add_recent_session(str(path))
         self.window.case_view.refresh_recent_cases()
@@ -116,13 +129,38 @@ class CaseFlow(QObject):
         return self._file_dialog("Save case as", CASE_FILTER, save=True, suffix=EXTENSION,
                                  on_path=lambda p: self.tasks.spawn(self._save(p)), start=start)
 
-    async def _save(self, path: Path) -> bool:
+    async def _save(self, path: Path, *, replace_read_only: bool = False) -> bool:
+        if not replace_read_only and await asyncio.to_thread(is_read_only, path):
+            self.ask_read_only(path)
+            return False
         ok = await self.session.save(path)
         if ok and self.session.path is not None:
             self.window.settings.add_recent_session(str(self.session.path))
             self.window.case_view.refresh_recent_cases()
             self.window.statusBar().showMessage(f"Case saved to {self.session.path}.")
         return ok
+
+    def ask_read_only(self, path: Path) -> QMessageBox:
+        """A case file marked read-only is never replaced without asking."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "This case file is read-only",
+                          f"{path.name} is marked read-only, perhaps so that it is not "
+                          "changed. Replace it anyway, or save under another name?",
+                          parent=self.window)
+        replace = box.addButton("Replace it", QMessageBox.ButtonRole.DestructiveRole)
+        other = box.addButton("Save as\u2026", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(other)
+
+        def answered(_button: object) -> None:
+            if box.clickedButton() is replace:
+                self.tasks.spawn(self._save(path, replace_read_only=True))
+            elif box.clickedButton() is other:
+                self.save_as()
+
+        box.buttonClicked.connect(answered)
+        self.read_only_dialog = box
+        box.open()
+        return box
 
     # -- export ------------------------------------------------------------------------
     def choose_export(self, kind: str) -> QFileDialog:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
@@ -191,9 +192,10 @@ class CaseSession(QObject):
         if self.autosave_file is not None:
             await asyncio.to_thread(self.autosave_file.unlink, missing_ok=True)
 
-    async def load(self, path: Path) -> Case:
-        """Read a case (CaseFileError on a bad file); does not change the open case."""
-        return await asyncio.to_thread(load_case, path)
+    async def load(self, path: Path, cancel: threading.Event | None = None) -> Case:
+        """Read a case (CaseFileError on a bad file); does not change the open case.
+        Setting ``cancel`` stops the read; it also has a deadline of its own."""
+        return await asyncio.to_thread(load_case, path, cancel=cancel)
 
     def adopt(self, case: Case, path: Path | None, *, dirty: bool = False) -> None:
         if case is not self.case:

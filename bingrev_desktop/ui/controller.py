@@ -64,10 +64,12 @@ class SearchController(QObject):
         self.search_started_at: float | None = None
 
     # -- preview ----------------------------------------------------------------
-    def start_preview(self, url: str) -> asyncio.Task[None]:
+    def start_preview(self, url: str, *, from_result: bool = False) -> asyncio.Task[None]:
+        """``from_result``: the address came from a search result (a pivot), so it gets
+        the same local-network policy as thumbnails."""
         self.cancel_preview()
         self.preview, self.preview_error = None, None  # at once: the old one no longer applies
-        self._preview_task = asyncio.ensure_future(self.load_preview(url))
+        self._preview_task = asyncio.ensure_future(self.load_preview(url, from_result))
         return self._preview_task
 
     def clear_preview(self) -> None:
@@ -78,12 +80,18 @@ class SearchController(QObject):
         if self._preview_task is not None and not self._preview_task.done():
             self._preview_task.cancel()
 
-    async def load_preview(self, url: str) -> None:
+    def results_may_be_local(self) -> bool:
+        """Result addresses may point at this machine only when the service itself is
+        local (the demo engine, tests)."""
+        return is_local_address(self.service.api_base)
+
+    async def load_preview(self, url: str, from_result: bool = False) -> None:
         self.preview, self.preview_error = None, None
         self.previewStarted.emit(url)
         try:
             fetched = await self.service.fetcher.fetch(
                 url, max_bytes=PREVIEW_MAX_BYTES,
+                allow_local=not from_result or self.results_may_be_local(),
                 progress=lambda got, total: self.previewProgress.emit(got, total or -1))
             width, height = await asyncio.to_thread(image_header_size, fetched.data)
             image = await decode_image_async(fetched.data, PREVIEW_FIT, url)
@@ -191,7 +199,7 @@ class SearchController(QObject):
         The address came from a result: the same local-network policy as thumbnails."""
         fetched = await self.service.fetcher.fetch(
             url, max_bytes=PREVIEW_MAX_BYTES, site_contact=True,
-            allow_local=is_local_address(self.service.api_base))
+            allow_local=self.results_may_be_local())
         return await asyncio.to_thread(atomic_write, path, fetched.data)
 
     def elapsed(self) -> float:

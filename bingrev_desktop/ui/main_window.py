@@ -32,7 +32,7 @@ from ..core.errors import (
     BingrevError,
     NotAnImageError,
 )
-from ..core.fetcher import human_size, is_local_address
+from ..core.fetcher import human_size
 from ..core.files import atomic_write
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         self.case_view.case_changed()
 
     # -- getting an image in ---------------------------------------------------------
-    def show_address(self, text: str) -> bool:
+    def show_address(self, text: str, *, from_result: bool = False) -> bool:
         """Validate an address and start the preview; explain instead of failing."""
         try:
             url = validate_image_url(with_scheme(text))
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
             return False
         self.banner.hide()
         self.search_panel.url_edit.setText(url)  # now: a search may follow at once (pivot)
-        self.controller.start_preview(url)
+        self.controller.start_preview(url, from_result=from_result)
         return True
 
     def paste(self) -> None:
@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         if not item.image_url:
             return
         origin = self.case.current
-        if self.show_address(item.image_url):
+        if self.show_address(item.image_url, from_result=True):
             self.search_panel.set_crop(None)
             if self.search() is not None and origin is not None:
                 self.pending_parent = (origin.id, item.position)
@@ -402,9 +402,8 @@ class MainWindow(QMainWindow):
     async def fetch_thumbnail(self, url: str) -> bytes:
         # Result addresses come from the web: never let them reach into the local
         # network, unless the search service itself is local (demo engine, tests).
-        service = self.controller.service
-        allow_local = is_local_address(service.api_base)
-        return (await service.fetcher.fetch(url, allow_local=allow_local)).data
+        allow_local = self.controller.results_may_be_local()
+        return (await self.controller.service.fetcher.fetch(url, allow_local=allow_local)).data
 
     def _fill_progress(self, text: str, complete: bool, can_load: bool) -> None:
         was_filling = self.results_panel.filling

@@ -37,6 +37,7 @@ def status_text(outcome: SearchOutcome) -> str:
              else "new answer"]
     if response.credits_used is not None:
         parts.append(plural(response.credits_used, "credit", "credits") + " used")
+    parts.extend(response.notes())  # "3 results could not be read"
     return " \u00b7 ".join(parts)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 from PySide6.QtCore import QLocale, QSettings
 
 from ..core.evidence import SiteContact
 from ..core.markets import find_market, market_for_locale
+from ..core.redact import redact
 from ..core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
 
 MAX_RECENT = 15
@@ -14,6 +18,19 @@ MAX_RECENT = 15
 class SettingsStore:
     def __init__(self, settings: QSettings | None = None) -> None:
         self._s = settings or QSettings()
+
+    def _set(self, key: str, value: object) -> None:
+        """Store and write now; the file holds recent addresses and case paths, so it is
+        private (QSettings rewrites it with default permissions on every save)."""
+        self._s.setValue(key, value)
+        self.sync()
+
+    def sync(self) -> None:
+        self._s.sync()
+        path = self._s.fileName()
+        if os.name == "posix" and path and os.path.isfile(path):
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o600)
 
     def _str(self, key: str, default: str = "") -> str:
         value = self._s.value(key, default)
@@ -32,7 +49,7 @@ class SettingsStore:
 
     @market.setter
     def market(self, code: str) -> None:
-        self._s.setValue("search/market", code)
+        self._set("search/market", code)
 
     @property
     def count(self) -> int:
@@ -44,7 +61,7 @@ class SettingsStore:
 
     @count.setter
     def count(self, value: int) -> None:
-        self._s.setValue("search/count", str(value))
+        self._set("search/count", str(value))
 
     @property
     def api_base(self) -> str:
@@ -53,7 +70,7 @@ class SettingsStore:
     @api_base.setter
     def api_base(self, value: str) -> None:
         if value:
-            self._s.setValue("advanced/api_base", value)
+            self._set("advanced/api_base", value)
         else:
             self._s.remove("advanced/api_base")
 
@@ -64,14 +81,15 @@ class SettingsStore:
 
     @site_contact.setter
     def site_contact(self, value: SiteContact) -> None:
-        self._s.setValue("privacy/contact_sites", value.value)
+        self._set("privacy/contact_sites", value.value)
 
     def recent_images(self) -> list[str]:
         return self._list("recent/images")[:MAX_RECENT]
 
     def add_recent_image(self, url: str) -> list[str]:
+        url = redact(url)  # a result's address may carry a key a service echoed back
         items = [url] + [u for u in self.recent_images() if u != url]
-        self._s.setValue("recent/images", items[:MAX_RECENT])
+        self._set("recent/images", items[:MAX_RECENT])
         return items[:MAX_RECENT]
 
     def clear_recent_images(self) -> None:
@@ -82,11 +100,11 @@ class SettingsStore:
 
     def add_recent_session(self, path: str) -> None:
         items = [path] + [p for p in self.recent_sessions() if p != path]
-        self._s.setValue("recent/sessions", items[:MAX_RECENT])
+        self._set("recent/sessions", items[:MAX_RECENT])
 
     def geometry(self) -> bytes | None:
         value = self._s.value("window/geometry")
         return bytes(value) if value is not None else None  # type: ignore[arg-type]
 
     def set_geometry(self, data: bytes) -> None:
-        self._s.setValue("window/geometry", data)
+        self._set("window/geometry", data)

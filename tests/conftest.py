@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -50,6 +51,33 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     collector.stop()
     qapp.sendPostedEvents(None, 0)  # deleteLater() of closed windows, on this thread
     gc.collect()
+
+
+class _ErrorRecorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _app_errors_fail_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An error the app logs (``log.exception``, a crashed background task) fails the
+    test, as Qt warnings do: a catch-all must not hide a bug from the suite. Tests that
+    provoke one on purpose mark themselves ``allow_app_errors``."""
+    recorder = _ErrorRecorder()
+    logger = logging.getLogger("bingrev_desktop")
+    logger.addHandler(recorder)
+    try:
+        yield
+    finally:
+        logger.removeHandler(recorder)
+    if recorder.records and request.node.get_closest_marker("allow_app_errors") is None:
+        first = recorder.records[0]
+        pytest.fail(f"the app logged an error: {first.name}: {first.getMessage()}"
+                    + (f" ({first.exc_info[1]!r})" if first.exc_info else ""))
 
 
 @pytest.fixture

@@ -252,8 +252,10 @@ def test_cancel_then_search_again(qloop: asyncio.AbstractEventLoop, window: Main
         assert window.search_panel.cancel_button.isVisible()
         assert window.search_panel.busy_label.text().startswith("Searching")
         window.search_panel.cancel_button.click()
-        await task
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.cancelled()
         assert not window.controller.searching
+        assert window.search_panel.busy_label.text() == ""
         assert not window.search_panel.cancel_button.isVisible()
         assert window.statusBar().currentMessage() == "Search cancelled."
         # A new search replaces a running one cleanly.
@@ -263,7 +265,7 @@ def test_cancel_then_search_again(qloop: asyncio.AbstractEventLoop, window: Main
         second = window.search()
         assert first is not None and second is not None
         await second
-        assert first.cancelled() or first.done()
+        assert first.cancelled()
         await wait_until(lambda: not window.controller.searching)
 
     run(qloop, scenario())
@@ -423,10 +425,12 @@ def test_window_does_not_block_while_searching(qloop: asyncio.AbstractEventLoop,
     """A Qt timer keeps firing during a slow search: no network on the GUI thread."""
     demo_engine.set_fault(Fault("latency", seconds=1.0))
     ticks = 0
+    labels: set[str] = set()
 
     def tick() -> None:
         nonlocal ticks
         ticks += 1
+        labels.add(window.search_panel.busy_label.text().split("\u2026")[0])
 
     timer = QTimer()
     timer.setInterval(20)
@@ -440,7 +444,8 @@ def test_window_does_not_block_while_searching(qloop: asyncio.AbstractEventLoop,
 
     run(qloop, scenario())
     assert ticks >= 25  # ~50 expected in 1 s; a blocked GUI thread would give ~0
-    assert "Searching" in window.search_panel.busy_label.text()
+    assert "Searching" in labels  # shown while it ran ...
+    assert window.search_panel.busy_label.text() == ""  # ... and cleared after
 
 
 def test_typing_a_new_address_drops_the_old_crop(qloop: asyncio.AbstractEventLoop,

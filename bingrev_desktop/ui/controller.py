@@ -164,25 +164,33 @@ class SearchController(QObject):
             self._search_task.cancel()
 
     async def search(self, request: SearchRequest) -> SearchOutcome | None:
+        """Run a search; a cancelled one reports ``searchCancelled`` and stays cancelled
+        (the CancelledError propagates, so ``task.cancelled()`` is true)."""
         self.search_started_at = time.monotonic()
         self.searchStarted.emit(request)
-        error: BingrevError | None = None
-        outcome: SearchOutcome | None = None
         try:
             outcome = await self.service.client.search(request)
         except asyncio.CancelledError:
             log.info("search cancelled")
+            self._search_ended(None, None)
+            raise
         except BingrevError as exc:
             log.info("search failed: %s", type(exc).__name__)
-            error = exc
+            self._search_ended(None, exc)
+            return None
         except Exception as exc:  # a bug must end the busy state and say something
             log.exception("search failed unexpectedly")
-            error = InvalidResponseError(
+            self._search_ended(None, InvalidResponseError(
                 "Something unexpected went wrong with this search. Try again; if it keeps "
                 "happening, send the details to your IT contact.",
-                ErrorDetail(url=request.image_url, cause=repr(exc)))
+                ErrorDetail(url=request.image_url, cause=repr(exc))))
+            return None
+        self._search_ended(outcome, None)
+        return outcome
+
+    def _search_ended(self, outcome: SearchOutcome | None, error: BingrevError | None) -> None:
         if asyncio.current_task() is not self._search_task:
-            return outcome  # replaced by a newer search: its signals speak for it
+            return  # replaced by a newer search: its signals speak for it
         self._search_task = None  # before the signals, so ``searching`` is already False
         self.search_started_at = None
         if outcome is not None:
@@ -192,7 +200,6 @@ class SearchController(QObject):
             self.searchFailed.emit(error)
         else:
             self.searchCancelled.emit()
-        return outcome
 
     async def save_image(self, url: str, path: str) -> int:
         """Download the full image and write it to ``path``; returns the byte count.

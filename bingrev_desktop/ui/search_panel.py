@@ -257,8 +257,8 @@ class SearchPanel(QWidget):
         self.busy_label.setVisible(busy)
         self.search_button.setText("Searching\u2026" if busy else "Search")
         self.search_button.setEnabled(not busy)  # Cancel is next to it
-        if busy:
-            self.busy_label.setText("Searching\u2026 0 s")
+        # Cleared when idle, so a hidden label never holds a stale "Searching… 12 s".
+        self.busy_label.setText("Searching\u2026 0 s" if busy else "")
 
     def show_elapsed(self, seconds: float) -> None:
         self.busy_label.setText(

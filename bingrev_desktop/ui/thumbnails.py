@@ -30,6 +30,13 @@ ThumbnailSource = Callable[[str], Awaitable[bytes]]
 THUMB_SIZE = QSize(220, 165)
 
 
+def _loop_running() -> bool:
+    try:
+        return asyncio.get_event_loop().is_running()
+    except RuntimeError:
+        return False
+
+
 class NotStoredError(Exception):
     """Offline: this thumbnail was never loaded, so the case file has no copy."""
 
@@ -63,6 +70,7 @@ class ThumbnailLoader(QObject):
         self._decode_on_arrival: set[str] = set()  # background loads that became visible
         self._visible_active = 0
         self._pumps: set[asyncio.Task[None]] = set()
+        self._stopping: set[asyncio.Task[None]] = set()
         self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
 
     # -- queries used by the delegate -------------------------------------------
@@ -86,7 +94,9 @@ class ThumbnailLoader(QObject):
             self._background.remove(url)  # it is on screen now: jump the queue
             self._in_background.discard(url)
         elif state is ThumbState.LOADING:
-            self._decode_on_arrival.add(url)  # in flight in the background: show it at once
+            if url not in self._visible:
+                self._decode_on_arrival.add(url)  # in flight in the background: show it
+            self._start_pumps()  # queued while the loop was not running: start now
             return
         elif state is not ThumbState.UNKNOWN and not needs_decode:
             return  # evicted or background-kept ones are decoded from the stored bytes
@@ -113,6 +123,8 @@ class ThumbnailLoader(QObject):
         return bool(self._visible) or (bool(self._background) and self._visible_active == 0)
 
     def _start_pumps(self) -> None:
+        if not _loop_running():
+            return  # Qt painted outside the event loop (shutdown, tests): start later
         while len(self._pumps) < self._concurrency and self._has_work():
             task = asyncio.ensure_future(self._pump())
             self._pumps.add(task)
@@ -137,6 +149,8 @@ class ThumbnailLoader(QObject):
         tasks = list(self._pumps)
         for task in tasks:
             task.cancel()
+            self._stopping.add(task)  # until it has finished cleaning up
+            task.add_done_callback(self._stopping.discard)
         self._pumps.clear()
         for url, state in list(self._states.items()):
             if state is ThumbState.LOADING:
@@ -144,7 +158,9 @@ class ThumbnailLoader(QObject):
         return tasks
 
     async def cancel_and_wait(self) -> None:
-        await asyncio.gather(*self.cancel(), return_exceptions=True)
+        """Cancel, and wait for every load cancelled so far to have cleaned up."""
+        self.cancel()
+        await asyncio.gather(*self._stopping, return_exceptions=True)
 
     @property
     def busy(self) -> bool:
@@ -186,6 +202,9 @@ class ThumbnailLoader(QObject):
             self._states[url] = ThumbState.FAILED
             self._errors[url] = str(exc)
         except Exception:  # a bug must cost one tile, not the grid
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError from None  # cleanup noise of a cancelled load
             log.exception("thumbnail crashed: %s", url)
             self._states[url] = ThumbState.FAILED
             self._errors[url] = "Unexpected error while loading this thumbnail."

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -25,6 +26,7 @@ from .core.client import SearchOutcome
 from .core.credentials import CredentialStore, KeyStorageError
 from .core.errors import BingrevError
 from .core.files import is_read_only
+from .core.http import proxy_from_environment
 from .core.redact import redact
 from .core.request import Crop, SearchRequest, ValidationError
 from .core.service import SearchService
@@ -117,7 +119,8 @@ async def _run_search(args: argparse.Namespace) -> int:
     if args.case and is_read_only(args.case):  # before a search credit is spent
         raise BingrevError(f"The case file {args.case} is read-only, so the search was not "
                            "run. Make it writable, or choose another file.")
-    async with SearchService(api_base, key, deadline=args.timeout) as service:
+    async with SearchService(api_base, key, deadline=args.timeout,
+                             proxy=proxy_from_environment()) as service:
         outcome = await service.client.search(request)
         if args.case:
             from .core.casekeeper import add_search_to_case
@@ -149,7 +152,7 @@ async def _run_check(args: argparse.Namespace) -> int:
     from .core.casekeeper import check_case
 
     api_base = resolve_api_base(args.api_base)
-    async with SearchService(api_base, None) as service:
+    async with SearchService(api_base, None, proxy=proxy_from_environment()) as service:
         print(await check_case(service, args.case_file,
                                progress=progress_printer("Checking links")))
     return EXIT_OK
@@ -182,10 +185,8 @@ def run_check(argv: Sequence[str]) -> int:
 def _register_known_key() -> None:
     """An export needs no key, but must be scrubbed of it (a service may have echoed it
     into result addresses): load it so redaction knows it."""
-    try:
+    with contextlib.suppress(BingrevError, KeyStorageError, TimeoutError, OSError):
         asyncio.run(asyncio.wait_for(CredentialStore().aload(), 10))
-    except (BingrevError, KeyStorageError, TimeoutError, OSError):
-        pass
 
 
 def export_parser() -> argparse.ArgumentParser:

@@ -199,6 +199,35 @@ def check_certificates() -> tuple[Status, str]:
     return "OK", f"{count} CA certificates from {cafile}; {http2}"
 
 
+def check_network() -> tuple[Status, str]:
+    """Which trust store and proxy HTTPS requests use (company networks need both)."""
+    from .core.http import proxy_from_environment, ssl_context
+    from .core.redact import redact
+
+    _context, store = ssl_context()
+    proxy = _configured_proxy() or proxy_from_environment()
+    where = f"proxy {redact(_hide_password(proxy))}" if proxy else "no proxy (direct)"
+    return "OK", f"TLS trusts {store}; {where}"
+
+
+def _configured_proxy() -> str | None:
+    try:
+        from .ui.network import proxy_for_app
+
+        return proxy_for_app()
+    except ImportError:
+        return None
+
+
+def _hide_password(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":\u2022\u2022\u2022\u2022@")
+    return url
+
+
 async def _demo_round_trip(base_url: str, image_url: str) -> tuple[int, str, bytes]:
     from .core.request import SearchRequest
     from .core.service import SearchService
@@ -253,6 +282,7 @@ CHECKS: tuple[tuple[str, Callable[[], tuple[Status, str]]], ...] = (
     ("Keyring", check_keyring),
     ("Resources", check_resources),
     ("HTTPS certificates", check_certificates),
+    ("Network", check_network),
     ("Demo search", check_demo_search),
 )
 

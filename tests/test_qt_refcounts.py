@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12),
+                    reason="None is immortal from Python 3.12: its count never changes, so "
+                    "the leak cannot abort the app there and this check could not fail")
 def test_painting_keeps_none_alive(qapp: object) -> None:
     image = QImage(64, 64, QImage.Format.Format_RGB32)
     painter = QPainter(image)

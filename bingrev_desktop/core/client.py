@@ -121,6 +121,11 @@ class XcrawlClient:
     def has_key(self) -> bool:
         return bool(self._api_key)
 
+    def moved_to(self, api_base: str) -> XcrawlClient:
+        """The same client (key, deadline, retries) for another API address."""
+        return XcrawlClient(self._http, api_base, self._api_key, deadline=self.deadline,
+                            retry=self.retry)
+
     def set_api_key(self, key: str | None) -> None:
         key = (key or "").strip() or None
         register_secret(key)

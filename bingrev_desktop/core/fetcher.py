@@ -154,9 +154,10 @@ class ImageFetcher:
 
     def __init__(
         self, http: httpx.AsyncClient, *, concurrency: int = 6, deadline: float = 45.0,
-        address_allowed: AddressPolicy = is_public_address,
+        address_allowed: AddressPolicy = is_public_address, proxied: bool = False,
     ) -> None:
         self._http = http
+        self._proxied = proxied  # behind a proxy, names may only resolve at the proxy
         self._slots = asyncio.Semaphore(concurrency)
         self.deadline = deadline
         self._address_allowed = address_allowed
@@ -177,7 +178,12 @@ class ImageFetcher:
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = await resolve(host, port)
+        try:
+            addresses = await resolve(host, port)
+        except ImageError:
+            if self._proxied:  # the proxy resolves it; the name was checked as written
+                return url, {}, {}
+            raise
         if not addresses or not all(self._address_allowed(a) for a in addresses):
             raise _refused(url)
         pinned = addresses[0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import os
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -53,16 +55,55 @@ def cookieless_jar() -> httpx.Cookies:
     return httpx.Cookies(http.cookiejar.CookieJar(policy=_NoCookies()))
 
 
-def make_http_client(**overrides: Any) -> httpx.AsyncClient:
-    """The app's one long-lived client. Create it inside the running loop."""
+PROXY_ENV = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY",
+             "http_proxy")
+
+
+def ssl_context() -> tuple[ssl.SSLContext, str]:
+    """The OS trust store (so a company's TLS-inspecting proxy is trusted like in the
+    browser), with certifi's bundle as the fallback; and which one is in use."""
+    try:
+        import truststore
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT), "the system's trust store"
+    except (ImportError, ssl.SSLError, OSError):
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where()), "certifi's bundle"
+
+
+def proxy_from_environment() -> str | None:
+    """The proxy the environment names (HTTPS_PROXY and friends), if any."""
+    for name in PROXY_ENV:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value if "://" in value else f"http://{value}"
+    return None
+
+
+def make_http_client(proxy: str | None = None, **overrides: Any) -> httpx.AsyncClient:
+    """The app's one long-lived client. Create it inside the running loop.
+
+    ``proxy`` (from Settings, the system or the environment) carries every request
+    except those to this computer (the demo engine)."""
+    verify, _name = ssl_context()
+    http2 = http2_available()
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
+    if proxy:
+        mounts["all://"] = httpx.AsyncHTTPTransport(
+            proxy=proxy, verify=verify, http2=http2, limits=DEFAULT_LIMITS)
+        for host in ("127.0.0.1", "localhost", "[::1]"):
+            mounts[f"all://{host}"] = None  # the client's own, direct transport
     options: dict[str, Any] = {
+        "verify": verify,
+        "mounts": mounts or None,
         "cookies": cookieless_jar(),
-        "http2": http2_available(),  # many image hosts multiplex thumbnails over HTTP/2
+        "http2": http2,  # many image hosts multiplex thumbnails over HTTP/2
         "timeout": DEFAULT_TIMEOUT,
         "limits": DEFAULT_LIMITS,
         "headers": {"User-Agent": USER_AGENT},
         "follow_redirects": False,
-        "trust_env": False,  # no surprise proxies from the environment for the key
+        "trust_env": False,  # proxies come from ``proxy`` only: one place decides
     }
     options.update(overrides)
     return httpx.AsyncClient(**options)

@@ -53,6 +53,12 @@ def check_answer(payload: Any) -> None:
         raise ResponseFormatError("no related_content and no finished search_metadata")
 
 
+def isolate(text: str) -> str:
+    """Remote text between Unicode isolates (FSI ... PDI): a U+202E inside it cannot
+    reorder the text around it on screen."""
+    return f"\u2068{text}\u2069"
+
+
 def as_text(value: Any, limit: int = MAX_TEXT) -> str | None:
     if isinstance(value, bool) or value is None:
         return None

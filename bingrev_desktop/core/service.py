@@ -29,10 +29,13 @@ class SearchService:
         deadline: float = 90.0,
         retry: RetryPolicy | None = None,
         image_concurrency: int = 6,
+        proxy: str | None = None,
     ) -> None:
-        self.http = http or make_http_client()
+        self.proxy = proxy  # None: direct (the caller decides: Settings, system, env)
+        self.http = http or make_http_client(proxy)
         self.client = XcrawlClient(self.http, api_base, api_key, deadline=deadline, retry=retry)
-        self.fetcher = ImageFetcher(self.http, concurrency=image_concurrency)
+        self.fetcher = ImageFetcher(self.http, concurrency=image_concurrency,
+                                    proxied=proxy is not None)
 
     def __repr__(self) -> str:
         return f"SearchService({self.client!r})"
@@ -44,10 +47,8 @@ class SearchService:
     def configure(self, api_base: str | None = None, api_key: str | None = None) -> None:
         """Point at another API base and/or key; the HTTP client is kept."""
         if api_base is not None and api_base != self.client.api_base:
-            old = self.client
-            self.client = XcrawlClient(self.http, api_base, None, deadline=old.deadline,
-                                       retry=old.retry)
-            self.client._api_key = old._api_key  # the user chose this host for their key
+            # The user chose this host for their key: it moves along.
+            self.client = self.client.moved_to(api_base)
         if api_key is not None:
             self.client.set_api_key(api_key)
 

@@ -19,15 +19,20 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_DISPLAY_NAME, APP_ID, APP_NAME, ORG_NAME, __version__
+from ..core.blobstore import clean_stale_spools
 from ..core.credentials import CredentialStore
+from ..core.files import clean_stale_temp_files
 from ..core.logs import setup_logging
+from ..core.request import ValidationError
 from ..core.service import SearchService
-from ..core.settings import resolve_api_base
+from ..core.settings import DEFAULT_API_BASE, data_dir, resolve_api_base
 from ..resources import resource_dir
+from . import crash_hooks
 from .controller import SearchController
 from .gc_timer import GarbageCollector
 from .imaging import configure_image_limits
 from .main_window import MainWindow
+from .network import proxy_for_app
 from .settings_store import SettingsStore
 from .style import STYLE_SHEET
 
@@ -62,13 +67,40 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
         engine = start_demo_engine()
         service = SearchService(engine.base_url, DEMO_API_KEY)  # type: ignore[attr-defined]
     else:
-        service = SearchService(resolve_api_base(args.api_base, settings.api_base))
+        service = SearchService(api_base_or_default(args.api_base, settings),
+                                proxy=proxy_for_app(settings.qsettings))
     controller = SearchController(service)
     window = MainWindow(controller, CredentialStore(), settings, demo=args.demo)
+    if settings.api_base and service.api_base == DEFAULT_API_BASE and not args.demo:
+        window.banner.show_message(
+            "Search service address reset",
+            f"The address saved in Settings (\u201c{settings.api_base}\u201d) is not valid, so "
+            f"the standard one ({DEFAULT_API_BASE}) is used. Check File \u203a Settings.",
+            level="warning")
     geometry = settings.geometry()
     if not geometry or not window.restoreGeometry(QByteArray(geometry)):
         window.resize(*DEFAULT_SIZE)
     return window, service, engine
+
+
+def clean_leftovers() -> None:
+    """Temp files of writes a crash or kill interrupted (older than a day)."""
+    for folder in {data_dir() / "autosave", data_dir()}:
+        removed = clean_stale_temp_files(folder)
+        if removed:
+            log.info("removed %d stale temp files in %s", removed, folder)
+    clean_stale_spools()
+
+
+def api_base_or_default(explicit: str | None, settings: SettingsStore) -> str:
+    """A broken address in the settings file must not stop the app at every start."""
+    try:
+        return resolve_api_base(explicit, settings.api_base)
+    except ValidationError:
+        if explicit:
+            raise  # the command line already checked it; a bad one there is the user's
+        log.warning("invalid api_base in settings; using the default")
+        return resolve_api_base(explicit)
 
 
 def start_demo_engine() -> object:
@@ -85,6 +117,8 @@ def start_demo_engine() -> object:
 async def run_window(args: argparse.Namespace) -> int:
     settings = SettingsStore()
     window, service, engine = await build_window(args, settings)
+    crash_hooks.install(window.banner.show_error)
+    await asyncio.to_thread(clean_leftovers)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
@@ -146,6 +180,7 @@ def run_app(args: argparse.Namespace) -> int:
     import qasync
 
     setup_logging(verbose=getattr(args, "verbose", False))
+    crash_hooks.install()  # the banner joins in once the window exists
     app = create_application(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     collector = GarbageCollector(app)

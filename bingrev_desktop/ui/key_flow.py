@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.credentials import CredentialStore, KeyStorageError
 from ..core.errors import BingrevError
+from ..core.redact import redact
 from ..core.service import SearchService
 from ..core.settings import DEFAULT_API_BASE, resolve_api_base
 from .key_dialog import ApiKeyDialog
@@ -92,8 +93,11 @@ class KeyFlow(QObject):
         if self.settings_dialog is not None:
             self.settings_dialog.close()
             self.settings_dialog.deleteLater()
+        settings = self.window.settings
         dialog = SettingsDialog(self.service.api_base, self.window,
-                                site_contact=self.window.settings.site_contact)
+                                site_contact=settings.site_contact, proxy=settings.proxy,
+                                proxy_in_use=redact(self.service.proxy or "") or None)
+        dialog.proxyChanged.connect(self._proxy_changed)
         dialog.siteContactChanged.connect(
             lambda value: setattr(self.window.settings, "site_contact", value))
         dialog.replaceKeyRequested.connect(lambda: self.ask_for_key())
@@ -141,6 +145,11 @@ class KeyFlow(QObject):
             return
         self.service.client.set_api_key(None)
         await self._refresh_settings()
+
+    def _proxy_changed(self, value: str) -> None:
+        self.window.settings.proxy = value
+        self.window.banner.show_message(
+            "Proxy saved", "The new proxy setting applies the next time the app starts.")
 
     def _api_base_changed(self, value: str) -> None:
         self.window.settings.api_base = value

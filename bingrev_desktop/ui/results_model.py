@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 )
 
 from ..core.case import LinkState
-from ..core.response import ResultItem
+from ..core.response import ResultItem, isolate
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 LargestRole = Qt.ItemDataRole.UserRole + 2
@@ -35,9 +35,10 @@ def plain_tooltip(text: str) -> str:
 
 
 def describe(item: ResultItem) -> str:
-    lines = [item.display_title, f"{item.domain or 'unknown site'} \u00b7 {item.size_label}"]
+    lines = [isolate(item.display_title),
+             f"{isolate(item.domain or 'unknown site')} \u00b7 {item.size_label}"]
     if item.format:
-        lines[-1] += f" \u00b7 {item.format.upper()}"
+        lines[-1] += f" \u00b7 {isolate(item.format.upper())}"
     if item.source:
         lines.append(f"Page: {item.source}")
     if item.image_url:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.case import LinkState
-from ..core.response import ResultItem
+from ..core.response import ResultItem, isolate
 from .results_model import ItemRole, LargestRole, LinkRole, NoteRole, StarRole
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 
@@ -89,17 +89,19 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(text_color)
         single = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
-        title = metrics.elidedText(item.display_title, Qt.TextElideMode.ElideRight, width)
+        title = metrics.elidedText(isolate(item.display_title), Qt.TextElideMode.ElideRight,
+                                   width)
         painter.drawText(QRect(thumb_rect.x(), y, width, metrics.height()), single, title)
         normal = QFont(option.font)  # type: ignore[attr-defined]
         painter.setFont(normal)
         small = QFontMetrics(normal)
         y += metrics.height() + 1
-        domain = small.elidedText(item.domain or "unknown site", Qt.TextElideMode.ElideMiddle,
-                                  width)
+        domain = small.elidedText(isolate(item.domain or "unknown site"),
+                                  Qt.TextElideMode.ElideMiddle, width)
         painter.drawText(QRect(thumb_rect.x(), y, width, small.height()), single, domain)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        info = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
+        info = item.size_label + (f" \u00b7 {isolate(item.format.upper())}" if item.format
+                                  else "")
         painter.drawText(QRect(thumb_rect.x(), y + small.height(), width, small.height()),
                          single, small.elidedText(info, Qt.TextElideMode.ElideRight, width))
         painter.restore()

@@ -19,6 +19,7 @@ from ..core.evidence import SiteContact
 from ..core.request import ValidationError
 from ..core.settings import DEFAULT_API_BASE, normalize_api_base
 from .message_banner import field_error_label, plain_label
+from .network import validate_proxy
 
 CONTACT_LABELS = {
     SiteContact.ASK: "Ask me each time",
@@ -33,9 +34,11 @@ class SettingsDialog(QDialog):
     removeKeyRequested = Signal()
     apiBaseChanged = Signal(str)
     siteContactChanged = Signal(object)
+    proxyChanged = Signal(str)
 
     def __init__(self, api_base: str, parent: QWidget | None = None,
-                 site_contact: SiteContact = SiteContact.ASK) -> None:
+                 site_contact: SiteContact = SiteContact.ASK, proxy: str = "",
+                 proxy_in_use: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(540)
@@ -91,6 +94,17 @@ class SettingsDialog(QDialog):
         adv_layout.addLayout(base_row)
         self.base_error = field_error_label()
         adv_layout.addWidget(self.base_error)
+        in_use = f" Now: {proxy_in_use}." if proxy_in_use else " Now: none (direct)."
+        adv_layout.addWidget(plain_label(
+            "Proxy server, only if your IT department gives you one. Empty: the system's "
+            "proxy is used. A change applies the next time the app starts." + in_use))
+        self.proxy_edit = QLineEdit(proxy)
+        self.proxy_edit.setPlaceholderText("http://proxy.example.org:8080")
+        self.proxy_edit.setAccessibleName("Proxy server")
+        adv_layout.addWidget(self.proxy_edit)
+        self.proxy_error = field_error_label()
+        adv_layout.addWidget(self.proxy_error)
+        self._initial_proxy = proxy
         layout.addWidget(advanced)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -114,7 +128,17 @@ class SettingsDialog(QDialog):
         self.testKeyRequested.emit()
 
     def done(self, result: int) -> None:
-        """Apply a changed API address on close; refuse to close on an invalid one."""
+        """Apply a changed API address or proxy on close; refuse to close on an invalid one."""
+        proxy = self.proxy_edit.text().strip()
+        if proxy != self._initial_proxy:
+            try:
+                proxy = validate_proxy(proxy)
+            except ValidationError as exc:
+                self.proxy_error.setText(str(exc))
+                self.proxy_error.show()
+                return
+            self._initial_proxy = proxy
+            self.proxyChanged.emit(proxy)
         text = self.base_edit.text().strip()
         if text and text != self._initial_base:
             try:

@@ -11,6 +11,7 @@ from ..core.evidence import SiteContact
 from ..core.markets import find_market, market_for_locale
 from ..core.redact import redact
 from ..core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
+from .network import PROXY_KEY
 
 MAX_RECENT = 15
 
@@ -82,6 +83,22 @@ class SettingsStore:
     @site_contact.setter
     def site_contact(self, value: SiteContact) -> None:
         self._set("privacy/contact_sites", value.value)
+
+    @property
+    def proxy(self) -> str:
+        return self._str(PROXY_KEY)
+
+    @proxy.setter
+    def proxy(self, value: str) -> None:
+        if value:
+            self._set(PROXY_KEY, value)
+        else:
+            self._s.remove(PROXY_KEY)
+            self.sync()
+
+    @property
+    def qsettings(self) -> QSettings:
+        return self._s
 
     def recent_images(self) -> list[str]:
         return self._list("recent/images")[:MAX_RECENT]

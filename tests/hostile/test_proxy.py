@@ -1,0 +1,83 @@
+"""A configured proxy carries the app's requests (a real forward proxy on loopback)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bingrev_desktop.core.http import proxy_from_environment, ssl_context
+from bingrev_desktop.core.request import ValidationError
+from bingrev_desktop.core.service import SearchService
+from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
+from bingrev_desktop.ui.network import validate_proxy
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(("GET", self.path))  # a proxied request names the whole URL
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(PNG)))
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    ProxyHandler.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ProxyHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", ProxyHandler.seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_requests_go_through_the_proxy_but_not_to_this_computer(
+        proxy: tuple[str, list[tuple[str, str]]], demo_engine: DemoEngine) -> None:
+    address, seen = proxy
+
+    async def attempt() -> tuple[int, int]:
+        async with SearchService(demo_engine.base_url, DEMO_API_KEY, proxy=address) as svc:
+            # A name that only the proxy knows: it is not resolved here.
+            fetched = await svc.fetcher.fetch("http://images.example.test/cat.png",
+                                              allow_local=False)
+            local = await svc.fetcher.fetch(demo_engine.query_image_url("city"))
+            return len(fetched.data), len(local.data)
+
+    remote, local = asyncio.run(attempt())
+    assert remote == len(PNG) and local > 1000
+    assert seen == [("GET", "http://images.example.test/cat.png")]  # the demo went direct
+
+
+def test_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY",
+                 "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert proxy_from_environment() is None
+    monkeypatch.setenv("https_proxy", "proxy.corp.example:3128")
+    assert proxy_from_environment() == "http://proxy.corp.example:3128"
+
+
+def test_proxy_field_validation() -> None:
+    assert validate_proxy(" proxy.corp.example:8080 ") == "http://proxy.corp.example:8080"
+    assert validate_proxy("") == ""
+    for bad in ("ftp://x:21", "http://", "http://host:99999"):
+        with pytest.raises(ValidationError):
+            validate_proxy(bad)
+
+
+def test_trust_store_is_the_systems() -> None:
+    context, name = ssl_context()
+    assert name == "the system's trust store"
+    assert context.verify_mode.name == "CERT_REQUIRED"

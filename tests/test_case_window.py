@@ -288,3 +288,33 @@ def test_autosave_slots_per_instance_and_after_a_crash(tmp_path: Path) -> None:
     assert found.name == "unsaved-1.bingrev"  # its slot is free again, with its work
     assert found.read_bytes() == b"work of the instance that will crash"
     lock.unlock()
+
+
+def test_autosave_offered_back_when_the_crashed_pid_was_reused(tmp_path: Path) -> None:
+    """The crashed instance's PID now belongs to another Python process: its slot must
+    still count as abandoned, so its work is offered back."""
+    from bingrev_desktop.ui.case_session import claim_autosave_slot
+
+    folder = tmp_path / "autosave"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", CLAIM, str(folder)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "unsaved-1.bingrev"
+    child.kill()
+    child.wait()
+    # Another python process now runs under the PID written in the lock file.
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock_file, owner = folder / "unsaved-1.lock", folder / "unsaved-1.owner"
+        _pid, *rest = lock_file.read_text().splitlines()
+        lock_file.write_text("\n".join([str(other.pid), *rest]) + "\n")
+        _pid, started = owner.read_text().split()  # the crashed one's start time stays
+        owner.write_text(f"{other.pid} {started}")
+        found, lock = claim_autosave_slot(folder)
+        assert found.name == "unsaved-1.bingrev"
+        assert found.read_bytes() == b"work of the instance that will crash"
+        lock.unlock()
+    finally:
+        other.kill()
+        other.wait()

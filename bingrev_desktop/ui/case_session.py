@@ -9,7 +9,9 @@ exit cleanly and the work can be restored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -42,9 +44,38 @@ def claim_autosave_slot(folder: Path) -> tuple[Path, QLockFile]:
     for number in range(1, MAX_SLOTS + 1):
         lock = QLockFile(str(folder / f"unsaved-{number}.lock"))
         lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
-        if lock.tryLock(0):
+        owner = folder / f"unsaved-{number}.owner"
+        if not lock.tryLock(0) and _owner_is_gone(lock, owner):
+            lock.removeStaleLockFile()
+        if lock.isLocked() or lock.tryLock(0):
+            with contextlib.suppress(OSError):
+                owner.write_text(_process_identity(os.getpid()) or "", encoding="utf-8")
             return folder / f"unsaved-{number}{EXTENSION}", lock
     raise OSError("every autosave slot is in use")
+
+
+def _process_identity(pid: int) -> str | None:
+    """PID plus the process's start time (Linux): a reused PID gets another identity."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()
+    return f"{pid} {fields[19]}" if len(fields) > 19 else None
+
+
+def _owner_is_gone(lock: QLockFile, owner: Path) -> bool:
+    """QLockFile sees a live process with the same name; is it the one that locked?"""
+    info = lock.getLockInfo()  # PySide6: (pid, host, app)
+    if not isinstance(info, tuple) or len(info) < 3 or not isinstance(info[-3], int):
+        return False
+    pid = info[-3]
+    try:
+        recorded = owner.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return bool(pid and recorded) and recorded.split()[0] == str(pid) and \
+        _process_identity(int(pid)) not in (None, recorded)
 
 
 class CaseSession(QObject):

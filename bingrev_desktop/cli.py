@@ -251,6 +251,9 @@ def no_display() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen bundle starting its parsing worker
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("QT_API", "pyside6")  # qasync must pick PySide6
     if "--self-check" in argv:

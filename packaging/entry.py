@@ -22,6 +22,9 @@ def _attach_console() -> None:
 
 
 def main() -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the answer-parsing worker is this same executable
     os.environ.setdefault("QT_API", "pyside6")
     if "--self-check" in sys.argv[1:]:
         _attach_console()

@@ -151,7 +151,8 @@ def test_cancellation_propagates_and_client_survives(demo_engine: DemoEngine) ->
     async def scenario() -> int:
         async with SearchService(demo_engine.base_url, DEMO_API_KEY, retry=FAST_RETRY) as svc:
             task = asyncio.create_task(svc.client.search(request))
-            await asyncio.sleep(0.3)
+            while not demo_engine.search_requests:  # in flight at the engine
+                await asyncio.sleep(0.01)
             task.cancel()
             started = time.monotonic()
             with pytest.raises(asyncio.CancelledError):

@@ -57,7 +57,8 @@ def test_wrong_key_test_and_api_address(qloop: asyncio.AbstractEventLoop,
     try:
         async def scenario() -> None:
             settings = window.keys.open_settings()
-            await asyncio.sleep(0.1)
+            await wait_until(lambda: "Checking" not in settings.key_status.text(),
+                             message="key status")
             settings.test_button.click()
             await wait_until(lambda: "not accepted" in settings.test_result.text(),
                              message="test fails")

@@ -246,9 +246,11 @@ def test_cancel_then_search_again(qloop: asyncio.AbstractEventLoop, window: Main
     demo_engine.set_fault(Fault("latency", seconds=10))
 
     async def scenario() -> None:
+        sent = len(demo_engine.search_requests)
         task = window.search()
         assert task is not None
-        await asyncio.sleep(0.3)
+        await wait_until(lambda: len(demo_engine.search_requests) > sent,
+                         message="the search reached the engine")
         assert window.search_panel.cancel_button.isVisible()
         assert window.search_panel.busy_label.text().startswith("Searching")
         window.search_panel.cancel_button.click()
@@ -259,8 +261,10 @@ def test_cancel_then_search_again(qloop: asyncio.AbstractEventLoop, window: Main
         assert not window.search_panel.cancel_button.isVisible()
         assert window.statusBar().currentMessage() == "Search cancelled."
         # A new search replaces a running one cleanly.
+        sent = len(demo_engine.search_requests)
         first = window.search()
-        await asyncio.sleep(0.2)
+        await wait_until(lambda: len(demo_engine.search_requests) > sent,
+                         message="the first search reached the engine")
         demo_engine.clear_faults()
         second = window.search()
         assert first is not None and second is not None

@@ -47,7 +47,11 @@ async def main():
         await task
         while window.loader.busy:
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)
+        for _ in range(100):  # until the X server shows it (at most 5 s)
+            if window.windowHandle().isExposed():
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)  # one more frame painted before grabbing the framebuffer
         assert window.windowHandle().isExposed(), "window not exposed on the X server"
         # Grab the X server's framebuffer, not the widget: proves real X rendering.
         shot = QGuiApplication.primaryScreen().grabWindow(0)

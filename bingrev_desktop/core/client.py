@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import logging
 import random
 import time
@@ -13,6 +12,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from .answers import read_answer
 from .errors import (
     AccessDeniedError,
     AuthenticationError,
@@ -29,13 +29,7 @@ from .errors import (
 from .http import BodyTooLargeError, read_capped, request_id, server_message, transport_error
 from .redact import redact, register_secret
 from .request import ENGINE, SearchRequest
-from .response import (
-    ResponseFormatError,
-    SearchResponse,
-    UnfinishedSearchError,
-    check_answer,
-    parse_response,
-)
+from .response import SearchResponse, UnfinishedSearchError
 from .settings import normalize_api_base
 
 UNREADABLE = ("The service's answer could not be read. Try again; if it keeps happening, "
@@ -211,8 +205,7 @@ class XcrawlClient:
             request_id=request_id(response, raw[:65536]), url=self.endpoint, attempts=attempt,
         )
         if 200 <= response.status_code < 300:
-            # Parsing a large answer takes a while: never on the event loop (the GUI thread).
-            return await asyncio.to_thread(self._parse_ok, raw, detail)
+            return await self._parse_ok(raw, detail)
         return self._interpret(response, raw, detail)
 
     def _interpret(self, response: httpx.Response, raw: bytes,
@@ -255,26 +248,22 @@ class XcrawlClient:
                 detail)
         raise error
 
-    def _parse_ok(self, raw: bytes, detail: ErrorDetail) -> SearchResponse:
-        """Never read an answer as "no results" when the service said something else."""
+    async def _parse_ok(self, raw: bytes, detail: ErrorDetail) -> SearchResponse:
+        """Never read an answer as "no results" when the service said something else.
+        Parsing happens off the event loop (the GUI thread), see :mod:`answers`."""
         def failed(message: str, exc: BaseException) -> InvalidResponseError:
             return InvalidResponseError(message, ErrorDetail(
                 status=detail.status, body_excerpt=detail.body_excerpt,
                 request_id=detail.request_id, url=detail.url, attempts=detail.attempts,
                 cause=redact(f"{type(exc).__name__}: {exc}")[:200]))
 
-        try:
-            payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise failed(UNREADABLE, exc) from None
-        said = server_message(raw) if isinstance(payload, dict) else None
-        if said and "related_content" not in payload:  # a 200 carrying an error object
+        said = server_message(raw) if len(raw) < 65536 else None
+        if said and b'"related_content"' not in raw:  # a 200 carrying an error object
             raise BadRequestError(f"The search service said: \u201c{said}\u201d", detail)
         try:
-            check_answer(payload)
-            return parse_response(payload)
+            return await read_answer(raw)
         except UnfinishedSearchError as exc:
             raise failed(f"The search service did not finish this search (it reported "
                          f"\u201c{exc.status}\u201d). Try again in a minute.", exc) from None
-        except (ResponseFormatError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ResponseFormatError is a ValueError
             raise failed(UNREADABLE, exc) from None

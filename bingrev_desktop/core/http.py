@@ -51,8 +51,10 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-def cookieless_jar() -> httpx.Cookies:
-    return httpx.Cookies(http.cookiejar.CookieJar(policy=_NoCookies()))
+def cookieless_jar() -> http.cookiejar.CookieJar:
+    # A bare CookieJar: httpx keeps it as is, while an httpx.Cookies would be copied
+    # into a new jar without this policy.
+    return http.cookiejar.CookieJar(policy=_NoCookies())
 
 
 PROXY_ENV = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY",

@@ -33,8 +33,11 @@ class UnfinishedSearchError(ResponseFormatError):
     """The answer says the search is still running or failed on the service's side."""
 
     def __init__(self, status: str) -> None:
-        super().__init__(f"search_metadata.status is {status!r}")
+        super().__init__(status)  # the only argument: survives pickling between processes
         self.status = status
+
+    def __str__(self) -> str:
+        return f"search_metadata.status is {self.status!r}"
 
 
 def check_answer(payload: Any) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from ..core.case import Case, KeptCopy, SearchRecord, ThumbnailFailure
 from ..core.casefile import EXTENSION, load_case, save_case
 from ..core.client import SearchOutcome
+from ..core.files import atomic_write
 from ..core.settings import data_dir
 from .tasks import TaskSet
 
@@ -49,7 +50,8 @@ def claim_autosave_slot(folder: Path) -> tuple[Path, QLockFile]:
             lock.removeStaleLockFile()
         if lock.isLocked() or lock.tryLock(0):
             with contextlib.suppress(OSError):
-                owner.write_text(_process_identity(os.getpid()) or "", encoding="utf-8")
+                os.chmod(folder / f"unsaved-{number}.lock", 0o600)
+                atomic_write(owner, _process_identity(os.getpid()) or "")
             return folder / f"unsaved-{number}{EXTENSION}", lock
     raise OSError("every autosave slot is in use")
 

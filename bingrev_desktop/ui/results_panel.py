@@ -105,12 +105,12 @@ class ResultsPanel(QWidget):
         fill.addWidget(self.load_missing)
         layout.addLayout(fill)
         self.filling = False
-        self.proxy.sort(0)
+        self.proxy.apply_sort()
 
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
                      notes: dict[int, str] | None = None) -> None:
         self.model.set_results(items, stars, notes)
-        self.proxy.sort(0)
+        self.proxy.apply_sort()
         if items:
             self.stack.setCurrentWidget(self.view)
             self._update_shown()

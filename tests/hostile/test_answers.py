@@ -97,3 +97,27 @@ def test_unreadable_items_are_counted_and_results_capped(demo_engine: DemoEngine
     assert first.startswith("1000 results"), first
     assert "3 results could not be read" in done.stdout
     assert "only the first 1000 are kept" in done.stdout
+
+
+def test_a_big_answer_is_read_in_another_process_and_capped(demo_engine: DemoEngine) -> None:
+    """10 MB of empty results (under the 16 MB cap): read without the GIL held by this
+    process for the decode, capped at 1000, with a note."""
+    from bingrev_desktop.core import answers
+
+    body = ('{"search_metadata": {"status": "completed"}, "related_content": ['
+            + ",".join(["{}"] * 3_300_000) + "]}")
+    assert 9_000_000 < len(body) < 16 * 1024 * 1024
+    serve(demo_engine, body)
+
+    async def attempt() -> tuple[int, list[str]]:
+        async with SearchService(demo_engine.base_url, DEMO_API_KEY) as service:
+            outcome = await service.client.search(
+                SearchRequest.create("https://example.org/a.png"))
+            return len(outcome.response.results), outcome.response.notes()
+
+    try:
+        count, notes = asyncio.run(attempt())
+    finally:
+        answers.shutdown_pool()
+    assert count == 1000
+    assert notes == ["the answer had 3300000 results; only the first 1000 are kept"]

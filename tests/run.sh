@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Lint, type-check the Qt-free core, then run pytest inside a private D-Bus
+# Lint, type-check the whole package (strict), then run pytest inside a private D-Bus
 # session with a real, unlocked gnome-keyring Secret Service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-.venv/bin/python}"
 
 echo "== ruff"; "$PY" -m ruff check .
-echo "== mypy (Qt-free core and demo engine)"; "$PY" -m mypy bingrev_desktop/core bingrev_desktop/demo
+echo "== mypy --strict (the whole package)"; "$PY" -m mypy bingrev_desktop
 export QT_QPA_PLATFORM=offscreen QT_API=pyside6 PYTHONDONTWRITEBYTECODE=1
 # Tests never touch the developer's real files.
 export HOME_SANDBOX; HOME_SANDBOX="$(mktemp -d)"

@@ -418,3 +418,40 @@ def test_version_1_case_opens_and_is_upgraded_on_save(tmp_path: Path) -> None:
     again = load_case(target)
     assert sum(len(s.thumbnails) for s in again.searches) == kept_before
     assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+def test_keep_selected_results_and_save_the_kept_copy(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine,
+        tmp_path: Path) -> None:
+    """Several selected results get copies (Evidence menu, Ctrl+K); "Save image…" then
+    writes the kept bytes, not a new download."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    window.settings.site_contact = SiteContact.ALWAYS
+    target = tmp_path / "saved.png"
+
+    async def scenario() -> None:
+        await show_and_wait(window, demo_engine.query_image_url("city"))
+        window.search_panel.count_spin.setValue(8)
+        await search_and_wait(window)
+        panel = window.results_panel
+        selection = panel.view.selectionModel()
+        for row in (0, 2, 4):
+            selection.select(panel.proxy.index(row, 0),
+                             QItemSelectionModel.SelectionFlag.Select)
+        menu = next(m for m in window.menuBar().actions() if m.text() == "E&vidence").menu()
+        next(a for a in menu.actions() if a.text().startswith("Keep full-size copies of the "
+                                                             "selected")).trigger()
+        record = window.case.current
+        assert record is not None
+        await wait_until(lambda: len(record.originals) == 3 and not window.evidence.busy,
+                         timeout=30, message="copies")
+        item = panel.model.item(2)
+        demo_engine.clear_logs()
+        copy = record.originals[item.position]
+        await window._save_image(copy.url, str(target), copy.sha256)
+        assert not demo_engine.request_log  # written from the case, not downloaded again
+        assert sha256(target.read_bytes()) == copy.sha256
+
+    run(qloop, scenario())
+    assert oct(target.stat().st_mode & 0o777) == "0o600"

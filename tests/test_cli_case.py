@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from bingrev_desktop.core.case import LinkState, sha256
@@ -10,7 +13,7 @@ from bingrev_desktop.core.casefile import load_case
 from bingrev_desktop.demo import DemoEngine
 
 from .test_case_evidence import need_unshare, seed_of
-from .test_cli import cli
+from .test_cli import ROOT, cli
 from .test_exports import offline_browser
 
 
@@ -33,7 +36,10 @@ def test_search_into_a_case_keeps_every_thumbnail_and_exports_offline(
     assert again.returncode == 0 and "Saved search 2" in again.stdout
 
     report = tmp_path / "report.html"
-    exported = cli("export", str(case_path), "--html", str(report), key=None)
+    exported = subprocess.run(  # the export itself, with no network at all
+        ["unshare", "-n", sys.executable, "-m", "bingrev_desktop", "export", str(case_path),
+         "--html", str(report)], env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60)
     assert exported.returncode == 0, exported.stderr
     dom = offline_browser("--virtual-time-budget=8000", "--dump-dom", report.as_uri(),
                           cwd=tmp_path)

@@ -118,13 +118,13 @@ def test_paste_an_address(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEng
         QGuiApplication.clipboard().setText(f"look at this: {url}")
 
         async def scenario() -> None:
-            window.paste_action.trigger()
+            window.menu_actions.paste_action.trigger()
             await wait_until(lambda: window.controller.preview is not None, message="preview")
 
         run(qloop, scenario())
         assert window.controller.preview is not None and window.controller.preview.url == url
         QGuiApplication.clipboard().setText("")
-        window.paste_action.trigger()
+        window.menu_actions.paste_action.trigger()
         assert window.banner.title_label.text() == "Nothing to paste"
     finally:
         run(qloop, close_window(window))

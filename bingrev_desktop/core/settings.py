@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import platformdirs
+
 from .request import ValidationError
 
 DEFAULT_API_BASE = "https://run.xcrawl.com"
@@ -49,25 +51,21 @@ def resolve_api_base(explicit: str | None = None, stored: str | None = None) -> 
     return DEFAULT_API_BASE
 
 
-def _xdg(env: str, fallback: str) -> Path:
-    value = os.environ.get(env)
-    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+APP_DIR_NAME = "bingrev-desktop"
 
 
 def data_dir() -> Path:
-    """Per-user data folder (autosave, recent files), created on demand by callers."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = _xdg("XDG_DATA_HOME", ".local/share")
-    return base / "bingrev-desktop"
+    """Per-user data folder (autosave, spool), created on demand by callers.
+    platformdirs follows each OS's convention, as QStandardPaths does, without Qt."""
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
 
 
 def log_dir() -> Path:
-    if sys.platform == "win32":
-        return data_dir() / "logs"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Logs" / "bingrev-desktop"
-    return _xdg("XDG_STATE_HOME", ".local/state") / "bingrev-desktop"
+    if sys.platform.startswith("linux"):
+        # XDG: logs are state ($XDG_STATE_HOME/bingrev-desktop), kept where they were.
+        return Path(platformdirs.user_state_dir(APP_DIR_NAME, appauthor=False))
+    return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_DIR_NAME, appauthor=False))

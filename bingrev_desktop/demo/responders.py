@@ -6,13 +6,46 @@ slow drip, huge streamed body) are easy to read on their own.
 
 from __future__ import annotations
 
+import io
 import socket
-from typing import TYPE_CHECKING
+import threading
+from typing import Protocol
 
 from .faults import Fault
 
-if TYPE_CHECKING:
-    from .handler import DemoHandler
+
+class _EngineState(Protocol):
+    @property
+    def stopping(self) -> threading.Event: ...
+
+
+class _EngineServer(Protocol):
+    @property
+    def state(self) -> _EngineState: ...
+
+
+class DemoHandler(Protocol):
+    """What a responder needs of the request handler (no import of handler.py)."""
+
+    close_connection: bool
+
+    @property
+    def server(self) -> _EngineServer: ...
+
+    @property
+    def connection(self) -> socket.socket: ...
+
+    @property
+    def wfile(self) -> io.BufferedIOBase: ...
+
+    def send(self, status: int, body: bytes, ctype: str,
+             headers: dict[str, str] | None = None) -> None: ...
+
+    def send_response(self, code: int, message: str | None = None) -> None: ...
+
+    def send_header(self, keyword: str, value: str) -> None: ...
+
+    def end_headers(self) -> None: ...
 
 JSON_TYPE = "application/json; charset=utf-8"
 _STREAM_CHUNK = 64 * 1024

@@ -3,8 +3,9 @@
 Typical use in tests::
 
     with DemoEngine() as engine:
-        client.search(engine.base_url + "/v1/serp", key=DEMO_API_KEY,
-                      image_url=engine.query_image_url("lighthouse"))
+        async with SearchService(engine.base_url, DEMO_API_KEY) as service:
+            await service.client.search(
+                SearchRequest.create(engine.query_image_url("lighthouse")))
         assert engine.search_requests[0]["image_url"].endswith("lighthouse.png")
 """
 

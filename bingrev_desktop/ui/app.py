@@ -187,7 +187,7 @@ def run_app(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code = loop.run_until_complete(run_window(args))
+        code = int(loop.run_until_complete(run_window(args)))
     collector.stop()
     dispose_widgets(app)
     return code

@@ -195,7 +195,11 @@ class CaseFlow(QObject):
 
     # -- new, restore and close --------------------------------------------------------
     def new_case(self) -> None:
-        self.confirm_discard(lambda: (self.session.new(), self.window.case_view.show_case()))
+        def start_new() -> None:
+            self.session.new()
+            self.window.case_view.show_case()
+
+        self.confirm_discard(start_new)
 
     async def offer_restore(self) -> QMessageBox | None:
         """After a crash or kill the autosave is still there: offer it back."""

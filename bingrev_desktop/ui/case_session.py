@@ -164,12 +164,14 @@ class CaseSession(QObject):
                 self.current.notes[position] = text.strip()
             else:
                 self.current.notes.pop(position, None)
-            self.mark_dirty()
+            # Quiet: a key press must not rebuild the history list (nothing there shows
+            # notes); the title's "*" still appears on the first change.
+            self.mark_dirty(quiet=True)
 
     def set_case_note(self, text: str) -> None:
         if text != self.case.note:
             self.case.note = text
-            self.mark_dirty()
+            self.mark_dirty(quiet=True)
 
     def mark_dirty(self, quiet: bool = False) -> None:
         was = self.dirty
@@ -219,6 +221,7 @@ class CaseSession(QObject):
         if self.autosave_file is None:
             self.autosave_file, self._autosave_lock = await asyncio.to_thread(
                 claim_autosave_slot, data_dir() / "autosave")
+        assert self.autosave_file is not None
         return self.autosave_file
 
     async def discard_autosave(self) -> None:

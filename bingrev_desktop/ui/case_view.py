@@ -59,7 +59,6 @@ class CaseView(QObject):
     def show_record(self, record: SearchRecord) -> None:
         """A stored search, entirely from the case: no network request at all."""
         w = self.window
-        w.controller.cancel_search()
         w.case.current = record
         case = w.case.case
         w.images.show(record)
@@ -94,7 +93,7 @@ class CaseView(QObject):
 
     def refresh_recent_cases(self) -> None:
         w = self.window
-        menu = w.recent_cases_menu
+        menu = w.menu_actions.recent_cases_menu
         menu.clear()
         paths = w.settings.recent_sessions()
         for path in paths:

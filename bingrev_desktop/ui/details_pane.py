@@ -177,10 +177,10 @@ class DetailsPane(QScrollArea):
                                     and not has_copy)
         self.copy_image.clear()
         self.copy_image.setVisible(has_copy)
-        for widget in (self.copy_label, self.copy_info):
-            widget.setVisible(copy is not None)
-        for widget in (self.copy_hash_label, self.copy_hash):
-            widget.setVisible(has_copy)
+        for shown in (self.copy_label, self.copy_info):
+            shown.setVisible(copy is not None)
+        for hashed in (self.copy_hash_label, self.copy_hash):
+            hashed.setVisible(has_copy)
         if copy is not None:
             when = readable_date(copy.fetched_at)
             if copy.ok:

@@ -111,7 +111,7 @@ class EvidenceFlow(QObject):
             self._activity.hide()
 
     # -- consent ---------------------------------------------------------------------
-    def with_consent(self, action: str, then: Callable[[], None]) -> None:
+    def with_consent(self, action: str, then: Callable[[], object]) -> None:
         """Run ``then`` if the user allows contacting the hosting sites (asking if need be)."""
         policy = self._settings.site_contact
         if policy is SiteContact.ALWAYS:
@@ -170,8 +170,11 @@ class EvidenceFlow(QObject):
                                "and stores it in the case file.")
         ok = box.addButton("Keep copies", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(lambda _b: box.clickedButton() is ok and self.with_consent(
-            "Keeping full-size copies", lambda: self.keep(record, items)))
+        def answered(_button: object) -> None:
+            if box.clickedButton() is ok:
+                self.with_consent("Keeping full-size copies", lambda: self.keep(record, items))
+
+        box.buttonClicked.connect(answered)
         self.confirm_dialog = box
         box.open()
 

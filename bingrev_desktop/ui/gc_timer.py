@@ -1,4 +1,5 @@
-"""Run Python's cyclic garbage collector on the GUI thread only (as qutebrowser does).
+"""Run Python's cyclic garbage collector on the GUI thread only (Erik Janssens'
+pattern, also used by pyqtgraph).
 
 Left automatic, a collection can start in a worker thread (image decoding,
 keyring calls) and destroy Qt objects there, which Qt forbids ("Timers cannot

@@ -55,8 +55,9 @@ class HistoryPanel(QWidget):
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
-        self.list.itemActivated.connect(self._chosen)
-        self.list.itemClicked.connect(self._chosen)
+        # One signal for click, arrow keys and double-click alike: a double-click used to
+        # run the action twice (itemClicked and itemActivated).
+        self.list.currentItemChanged.connect(self._current_changed)
         layout.addWidget(self.list, 1)
         layout.addWidget(QLabel("Case note"))
         self.note = QPlainTextEdit()
@@ -96,7 +97,10 @@ class HistoryPanel(QWidget):
             self.note.setPlainText(case.note)
         self._updating = False
 
-    def _chosen(self, item: QListWidgetItem) -> None:
+    def _current_changed(self, item: QListWidgetItem | None,
+                         _previous: QListWidgetItem | None) -> None:
+        if self._updating or item is None:
+            return
         record_id = item.data(IdRole)
         if record_id is not None:
             self.searchChosen.emit(int(record_id))

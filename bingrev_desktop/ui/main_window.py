@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
         self.keys.demoRequested.connect(self._demo_requested)
         self._build_layout()
-        build_menus(self)
+        self.menu_actions = build_menus(self)
         self._connect()
         self.search_panel.set_recent([] if demo else settings.recent_images())
         self.search_panel.market_combo.set_market(settings.market)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QWidget
 
 from ..core.markets import MARKETS, find_market
 
@@ -34,8 +34,11 @@ class MarketComboBox(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.activated[str].connect(self._on_completed)  # type: ignore[index]
         self.setCompleter(completer)
-        self.lineEdit().setPlaceholderText("Type a country or language")
-        self.lineEdit().editingFinished.connect(self._restore_text)
+        edit = self.lineEdit()
+        assert edit is not None  # an editable combo box always has one
+        self._edit: QLineEdit = edit
+        self._edit.setPlaceholderText("Type a country or language")
+        self._edit.editingFinished.connect(self._restore_text)
         self.currentIndexChanged.connect(self._emit)
         self.setToolTip("Bing market: the country and language Bing searches in. "
                         "Type to search, e.g. \u201cGermany\u201d or \u201cde-DE\u201d.")
@@ -57,11 +60,11 @@ class MarketComboBox(QComboBox):
 
     def _restore_text(self) -> None:
         """Typing that matched nothing falls back to the chosen market's label."""
-        typed = find_market(self.lineEdit().text())
+        typed = find_market(self._edit.text())
         if typed is not None:
             self.set_market(typed.code)
         # currentText() would echo what was typed: take the chosen item's label.
-        self.lineEdit().setText(self.itemText(self.currentIndex()))
+        self._edit.setText(self.itemText(self.currentIndex()))
 
     def _emit(self, _row: int) -> None:
         self.marketChanged.emit(self.market())

@@ -47,7 +47,7 @@ class MessageBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBanner")
-        self._action: Callable[[], None] | None = None
+        self._action: Callable[[], object] | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 8, 8)
         row = QHBoxLayout()
@@ -99,7 +99,7 @@ class MessageBanner(QFrame):
         self._auto_hide.timeout.connect(self.hide)
 
     def show_message(self, title: str, message: str, *, level: str = "info",
-                     details: str = "", action: tuple[str, Callable[[], None]] | None = None
+                     details: str = "", action: tuple[str, Callable[[], object]] | None = None
                      ) -> None:
         background, accent, icon = _STYLES[level]
         self.setStyleSheet(
@@ -123,7 +123,7 @@ class MessageBanner(QFrame):
             self._auto_hide.stop()
 
     def show_error(self, error: BingrevError,
-                   action: tuple[str, Callable[[], None]] | None = None) -> None:
+                   action: tuple[str, Callable[[], object]] | None = None) -> None:
         self.show_message(error.title, str(error), level="error",
                           details=error.technical_text(), action=action)
 

@@ -132,6 +132,12 @@ class ResultsPanel(QWidget):
     def current_item(self) -> ResultItem | None:
         return self.view.current_item()
 
+    def selected_items(self) -> list[ResultItem]:
+        """The selected results, or the current one when none is selected."""
+        chosen = self.view.selected_items()
+        current = self.current_item()
+        return chosen or ([current] if current is not None else [])
+
     def source_index_of_current(self) -> QModelIndex:
         return self.proxy.mapToSource(self.view.currentIndex())
 

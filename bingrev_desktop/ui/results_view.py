@@ -46,9 +46,9 @@ class ResultDelegate(QStyledItemDelegate):
         if item is None:
             return
         painter.save()
-        palette = option.palette  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        palette = option.palette
+        rect: QRect = option.rect
+        state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
         hovered = bool(state & QStyle.StateFlag.State_MouseOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -81,7 +81,7 @@ class ResultDelegate(QStyledItemDelegate):
                         QColor("#4a5568"))
 
         text_color = palette.color(QPalette.ColorRole.Text)
-        bold = QFont(option.font)  # type: ignore[attr-defined]
+        bold = QFont(option.font)
         bold.setBold(True)
         metrics = QFontMetrics(bold)
         y = thumb_rect.bottom() + 6
@@ -92,7 +92,7 @@ class ResultDelegate(QStyledItemDelegate):
         title = metrics.elidedText(isolate(item.display_title), Qt.TextElideMode.ElideRight,
                                    width)
         painter.drawText(QRect(thumb_rect.x(), y, width, metrics.height()), single, title)
-        normal = QFont(option.font)  # type: ignore[attr-defined]
+        normal = QFont(option.font)
         painter.setFont(normal)
         small = QFontMetrics(normal)
         y += metrics.height() + 1
@@ -166,7 +166,8 @@ class ResultsView(QListView):
         self.setSpacing(4)
         self.setWordWrap(False)
         self.setMouseTracking(True)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl/Shift+click select several results (to keep their full-size copies).
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -187,6 +188,10 @@ class ResultsView(QListView):
         item = index.data(ItemRole)
         if item is not None:
             self.activatedItem.emit(item)
+
+    def selected_items(self) -> list[ResultItem]:
+        rows = sorted(self.selectionModel().selectedIndexes(), key=lambda i: i.row())
+        return [item for index in rows if (item := index.data(ItemRole)) is not None]
 
     def current_item(self) -> ResultItem | None:
         index = self.currentIndex()

@@ -6,6 +6,7 @@ the case and shown; a failure becomes a banner with the next step as a button.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -58,7 +59,7 @@ class SearchOutcomeView(QObject):
     def _started(self, _request: SearchRequest) -> None:
         w = self.window
         w.search_panel.set_busy(True)
-        w.cancel_action.setEnabled(True)
+        w.menu_actions.cancel_action.setEnabled(True)
         self._elapsed.start()
         w.statusBar().showMessage("Searching\u2026")
 
@@ -66,7 +67,7 @@ class SearchOutcomeView(QObject):
         w = self.window
         self._elapsed.stop()
         w.search_panel.set_busy(w.controller.searching)
-        w.cancel_action.setEnabled(w.controller.searching)
+        w.menu_actions.cancel_action.setEnabled(w.controller.searching)
 
     def _finished(self, outcome: SearchOutcome) -> None:
         w = self.window
@@ -84,6 +85,7 @@ class SearchOutcomeView(QObject):
         w = self.window
         self._stopped()
         w.statusBar().showMessage("The search did not work. See the message above.")
+        action: tuple[str, Callable[[], object]]
         if isinstance(error, AuthenticationError | MissingKeyError):
             action = ("Enter API key", lambda: w.keys.ask_for_key(then_search=True))
         else:

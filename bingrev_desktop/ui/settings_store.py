@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from PySide6.QtCore import QLocale, QSettings
+from PySide6.QtCore import QByteArray, QLocale, QSettings
 
 from ..core.evidence import SiteContact
 from ..core.markets import find_market, market_for_locale
@@ -14,11 +14,15 @@ from ..core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
 from .network import PROXY_KEY
 
 MAX_RECENT = 15
+SETTINGS_VERSION = 1  # bump with a migration whenever a key is renamed
+VERSION_KEY = "meta/settings_version"
 
 
 class SettingsStore:
     def __init__(self, settings: QSettings | None = None) -> None:
         self._s = settings or QSettings()
+        if self._s.value(VERSION_KEY) is None:  # before the first rename of a key
+            self._s.setValue(VERSION_KEY, SETTINGS_VERSION)
 
     def _set(self, key: str, value: object) -> None:
         """Store and write now; the file holds recent addresses and case paths, so it is
@@ -121,7 +125,9 @@ class SettingsStore:
 
     def geometry(self) -> bytes | None:
         value = self._s.value("window/geometry")
-        return bytes(value) if value is not None else None  # type: ignore[arg-type]
+        if isinstance(value, QByteArray):
+            return bytes(value.data())
+        return bytes(value) if isinstance(value, bytes | bytearray) else None
 
     def set_geometry(self, data: bytes) -> None:
         self._set("window/geometry", data)

@@ -449,7 +449,7 @@ def test_keep_selected_results_and_save_the_kept_copy(
         item = panel.model.item(2)
         demo_engine.clear_logs()
         copy = record.originals[item.position]
-        await window._save_image(copy.url, str(target), copy.sha256)
+        await window.evidence_view.save_to(copy.url, str(target), copy.sha256)
         assert not demo_engine.request_log  # written from the case, not downloaded again
         assert sha256(target.read_bytes()) == copy.sha256
 

@@ -36,6 +36,7 @@ async def close_window(window: MainWindow) -> None:
     await window.tasks.cancel_all()
     await window.loader.cancel_and_wait()
     await window.evidence.tasks.cancel_all()
+    await window.evidence_view.tasks.cancel_all()
     await window.keys.tasks.cancel_all()
     await window.controller.shutdown()
     await window.case.tasks.cancel_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -14,7 +14,6 @@ from PySide6.QtGui import (
     QGuiApplication,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -32,8 +31,6 @@ from ..core.errors import (
     BingrevError,
     NotAnImageError,
 )
-from ..core.fetcher import human_size
-from ..core.files import atomic_write
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
 from .about_dialog import AboutDialog
@@ -45,11 +42,11 @@ from .controller import Preview, SearchController
 from .details_pane import DetailsPane
 from .drop import mime_to_url
 from .evidence_flow import ActivityBar, EvidenceFlow
+from .evidence_view import EvidenceView
 from .help_dialog import GettingStartedDialog
 from .history_panel import HistoryPanel
-from .imaging import THUMBNAIL_MAX_PIXELS, decode_image_async
 from .key_flow import KeyFlow
-from .menus import build_menus
+from .menus import MenuCommands, build_menus
 from .message_banner import MessageBanner
 from .results_model import NoteRole, StarRole
 from .results_panel import ResultsPanel
@@ -93,10 +90,13 @@ class MainWindow(QMainWindow):
         self.evidence = EvidenceFlow(self.case, lambda: self.controller.service, settings,
                                      self.banner, self.activity, self.statusBar().showMessage,
                                      self)
+        self.evidence_view = EvidenceView(self.case, self.results_panel, self.details,
+                                          self.history, controller, self.banner,
+                                          self.statusBar(), self)
         self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
         self.keys.demoRequested.connect(self._demo_requested)
         self._build_layout()
-        self.menu_actions = build_menus(self)
+        self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
         self._connect()
         self.search_panel.set_recent([] if demo else settings.recent_images())
         self.search_panel.market_combo.set_market(settings.market)
@@ -146,6 +146,21 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
+    def _menu_commands(self) -> MenuCommands:
+        cases, evidence, results = self.cases, self.evidence, self.results_panel
+        return MenuCommands(
+            new_case=cases.new_case, open_case=cases.choose_and_open, save_case=cases.save,
+            save_case_as=cases.save_as, export=cases.choose_export,
+            focus_address=self.focus_address, settings=self.keys.open_settings,
+            quit=self.close, paste=self.paste,
+            clear_crop=self.search_panel.crop_view.clear_crop, search=self.search,
+            cancel_search=self.controller.cancel_search,
+            keep_selected=lambda: evidence.keep_selected(self.case.current,
+                                                         results.selected_items()),
+            keep_all=lambda: evidence.keep_all(self.case.current),
+            check_links=evidence.check_links, stop_evidence=evidence.cancel,
+            help=self.show_help, about=self.show_about)
+
     def _connect(self) -> None:
         panel, ctl = self.search_panel, self.controller
         panel.loadRequested.connect(self.show_address)
@@ -169,12 +184,12 @@ class MainWindow(QMainWindow):
         results = self.results_panel
         results.openRequested.connect(self.open_url)
         results.pivotRequested.connect(self.pivot)
-        results.saveRequested.connect(self.save_image)
+        results.saveRequested.connect(self.evidence_view.save_image)
         results.selectionChanged.connect(self._selection_changed)
         self.details.openRequested.connect(self.open_url)
         self.details.pivotRequested.connect(self.pivot)
         self.details.starToggled.connect(lambda on: self._set_current(StarRole, on))
-        self.evidence.changed.connect(self.show_evidence)
+        self.evidence.changed.connect(self.evidence_view.refresh)
         self.details.keepRequested.connect(
             lambda item: self.evidence.keep_selected(self.case.current, [item]))
         results.keepRequested.connect(
@@ -303,39 +318,7 @@ class MainWindow(QMainWindow):
             self.side_tabs.setCurrentWidget(self.details)
         index = self.results_panel.source_index_of_current()
         self.details.show_item(item, bool(index.data(StarRole)), index.data(NoteRole) or "")
-        self._show_item_evidence(item)
-
-    def show_evidence(self) -> None:
-        """Copies or link states changed: badges, the selected result's details, history."""
-        record = self.case.current
-        if record is not None:
-            links = {p: s for p in record.stars | {i.position for i in record.response.results}
-                     if (s := self.case.case.link_state(record, p)) is not None}
-            self.results_panel.show_links(links, bool(self.case.case.checks))
-        self._show_item_evidence(self.results_panel.current_item())
-        self.history.show_case(self.case.case, record)
-
-    def _show_item_evidence(self, item: ResultItem | None) -> None:
-        record = self.case.current
-        if item is None or record is None:
-            self.details.show_evidence(None, [])
-            return
-        copy = record.originals.get(item.position)
-        self.details.show_evidence(copy, self.case.case.latest_links(record).get(item.position, []))
-        if copy is not None and copy.ok:
-            self.tasks.spawn(self._show_copy_image(item, copy.sha256))
-
-    async def _show_copy_image(self, item: ResultItem, digest: str | None) -> None:
-        data = await asyncio.to_thread(self.case.case.blobs.get, digest)
-        if data is None:
-            return
-        try:
-            image = await decode_image_async(data, QSize(320, 240), item.image_url or "",
-                                             THUMBNAIL_MAX_PIXELS)
-        except BingrevError:
-            return
-        if self.results_panel.current_item() is item:
-            self.details.show_copy_image(image)
+        self.evidence_view.show_item(item)
 
     def _set_current(self, role: int, value: object) -> None:
         index = self.results_panel.source_index_of_current()
@@ -354,40 +337,6 @@ class MainWindow(QMainWindow):
         qurl = QUrl(url)
         if qurl.scheme() in ("http", "https"):
             QDesktopServices.openUrl(qurl)
-
-    def save_image(self, item: ResultItem) -> QFileDialog | None:
-        url = item.image_url
-        record = self.case.current
-        kept = record.originals.get(item.position) if record is not None else None
-        if kept is not None and kept.ok:
-            url = kept.url  # the kept copy is written, not downloaded again
-        if not url:
-            return None
-        name = QUrl(url).fileName() or f"result-{item.position}.{item.format or 'jpg'}"
-        dialog = QFileDialog(self, "Save image", name)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        digest = kept.sha256 if kept is not None and kept.ok else None
-        dialog.fileSelected.connect(
-            lambda path: self.tasks.spawn(self._save_image(url, path, digest)))
-        dialog.open()  # no nested event loop
-        return dialog
-
-    async def _save_image(self, url: str, path: str, digest: str | None = None) -> None:
-        self.statusBar().showMessage("Saving the image…")
-        try:
-            data = await asyncio.to_thread(self.case.case.blobs.get, digest) if digest else None
-            if data is not None:
-                size = await asyncio.to_thread(atomic_write, path, data)
-            else:
-                size = await self.controller.save_image(url, path)
-        except Exception as exc:
-            error = exc if isinstance(exc, BingrevError) else BingrevError(
-                f"The image could not be written to {path}: "
-                f"{getattr(exc, 'strerror', None) or exc}.")
-            self.banner.show_error(error)
-            self.statusBar().clearMessage()
-            return
-        self.statusBar().showMessage(f"Image saved to {path} ({human_size(size)}).")
 
     def show_help(self) -> GettingStartedDialog:
         dialog = GettingStartedDialog(self)

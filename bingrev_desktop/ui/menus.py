@@ -1,16 +1,41 @@
-"""The window's menu bar: every command with its standard shortcut."""
+"""The window's menu bar: every command with its standard shortcut.
+
+It knows nothing of the window: it gets the commands as plain callables
+(``MenuCommands``) and hands back the entries others update (``MenuActions``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMenuBar
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+Command = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class MenuCommands:
+    new_case: Command
+    open_case: Command
+    save_case: Command
+    save_case_as: Command
+    export: Callable[[str], object]  # "html", "csv" or "json"
+    focus_address: Command
+    settings: Command
+    quit: Command
+    paste: Command
+    clear_crop: Command
+    search: Command
+    cancel_search: Command
+    keep_selected: Command
+    keep_all: Command
+    check_links: Command
+    stop_evidence: Command
+    help: Command
+    about: Command
 
 
 @dataclass(frozen=True)
@@ -26,53 +51,45 @@ class MenuActions:
 Shortcut = QKeySequence | QKeySequence.StandardKey | None
 
 
-def build_menus(window: MainWindow) -> MenuActions:
-    def action(menu_name: str, text: str, slot: Callable[[], object],
-               shortcut: Shortcut = None) -> QAction:
-        act = QAction(text, window)
+def build_menus(bar: QMenuBar, owner: QObject, do: MenuCommands) -> MenuActions:
+    def action(menu_name: str, text: str, slot: Command, shortcut: Shortcut = None) -> QAction:
+        act = QAction(text, owner)
         if shortcut is not None:
             act.setShortcut(shortcut)
         act.triggered.connect(slot)
         menus[menu_name].addAction(act)
         return act
 
-    bar = window.menuBar()
     menus = {name: bar.addMenu(name)
              for name in ("&File", "&Edit", "&Search", "E&vidence", "&Help")}
-    action("&File", "New case", window.cases.new_case, QKeySequence.StandardKey.New)
-    action("&File", "Open case\u2026", window.cases.choose_and_open, QKeySequence.StandardKey.Open)
+    action("&File", "New case", do.new_case, QKeySequence.StandardKey.New)
+    action("&File", "Open case\u2026", do.open_case, QKeySequence.StandardKey.Open)
     recent_cases_menu = menus["&File"].addMenu("Open recent case")
-    action("&File", "Save case", window.cases.save, QKeySequence.StandardKey.Save)
-    action("&File", "Save case as\u2026", window.cases.save_as, QKeySequence.StandardKey.SaveAs)
+    action("&File", "Save case", do.save_case, QKeySequence.StandardKey.Save)
+    action("&File", "Save case as\u2026", do.save_case_as, QKeySequence.StandardKey.SaveAs)
     export = menus["&File"].addMenu("Export")
     for kind, label in (("html", "Report for a web browser (HTML)\u2026"),
                         ("csv", "Spreadsheet (CSV)\u2026"), ("json", "Data (JSON)\u2026")):
-        export.addAction(label).triggered.connect(
-            lambda _=False, k=kind: window.cases.choose_export(k))
+        export.addAction(label).triggered.connect(lambda _=False, k=kind: do.export(k))
     menus["&File"].addSeparator()
-    action("&File", "Enter image address", window.focus_address, QKeySequence("Ctrl+L"))
-    action("&File", "Settings\u2026", window.keys.open_settings, QKeySequence.StandardKey.Preferences)
+    action("&File", "Enter image address", do.focus_address, QKeySequence("Ctrl+L"))
+    action("&File", "Settings\u2026", do.settings, QKeySequence.StandardKey.Preferences)
     menus["&File"].addSeparator()
-    action("&File", "Quit", window.close, QKeySequence.StandardKey.Quit)
-    paste_action = action("&Edit", "Paste image address", window.paste,
-                               QKeySequence.StandardKey.Paste)
+    action("&File", "Quit", do.quit, QKeySequence.StandardKey.Quit)
+    paste_action = action("&Edit", "Paste image address", do.paste,
+                          QKeySequence.StandardKey.Paste)
     # Line edits keep their own Ctrl+V (they claim it via ShortcutOverride).
-    action("&Edit", "Whole image (clear crop)", window.search_panel.crop_view.clear_crop)
-    search_action = action("&Search", "Search", window.search, QKeySequence("Ctrl+Return"))
+    action("&Edit", "Whole image (clear crop)", do.clear_crop)
+    search_action = action("&Search", "Search", do.search, QKeySequence("Ctrl+Return"))
     search_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-    cancel_action = action("&Search", "Cancel search", window.controller.cancel_search,
-                           QKeySequence("Ctrl+."))
+    cancel_action = action("&Search", "Cancel search", do.cancel_search, QKeySequence("Ctrl+."))
     cancel_action.setEnabled(False)
-    evidence = window.evidence
-    action("E&vidence", "Keep full-size copies of the selected results",
-           lambda: evidence.keep_selected(window.case.current,
-                                          window.results_panel.selected_items()),
+    action("E&vidence", "Keep full-size copies of the selected results", do.keep_selected,
            QKeySequence("Ctrl+K"))
-    action("E&vidence", "Keep full-size copies of all results\u2026",
-           lambda: evidence.keep_all(window.case.current))
+    action("E&vidence", "Keep full-size copies of all results\u2026", do.keep_all)
     menus["E&vidence"].addSeparator()
-    action("E&vidence", "Check links again\u2026", evidence.check_links)
-    action("E&vidence", "Stop keeping or checking", evidence.cancel)
-    action("&Help", "Getting started", window.show_help, QKeySequence.StandardKey.HelpContents)
-    action("&Help", "About", window.show_about)
+    action("E&vidence", "Check links again\u2026", do.check_links)
+    action("E&vidence", "Stop keeping or checking", do.stop_evidence)
+    action("&Help", "Getting started", do.help, QKeySequence.StandardKey.HelpContents)
+    action("&Help", "About", do.about)
     return MenuActions(recent_cases_menu, paste_action, search_action, cancel_action)

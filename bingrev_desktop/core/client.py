@@ -48,6 +48,8 @@ class SearchOutcome:
     elapsed: float
     attempts: int
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # A pivot: (search id, result position) it came from; travels with the search.
+    parent: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)

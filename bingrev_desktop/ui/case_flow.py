@@ -12,21 +12,20 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
 from ..core.case import Case, plural
 from ..core.casefile import EXTENSION, CaseFileError
 from ..core.errors import BingrevError, ErrorDetail
 from ..core.export import csv_report, html_report, json_report
 from ..core.files import atomic_write, is_read_only
+from .case_session import CaseSession
+from .message_banner import MessageBanner
+from .settings_store import SettingsStore
 from .tasks import TaskSet
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger("bingrev_desktop.caseflow")
 OPEN_NOTICE_MS = 800
@@ -57,18 +56,43 @@ def opened_text(name: str, case: Case) -> str:
 
 
 class CaseFlow(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.session = window.case
+    """The File menu's work: open, save, export, restore, and "save changes?"."""
+
+    caseShown = Signal()  # another case (or none) is now the open one: show it
+
+    def __init__(self, dialog_parent: QWidget, session: CaseSession, banner: MessageBanner,
+                 settings: SettingsStore, status: QStatusBar) -> None:
+        super().__init__(dialog_parent)
+        self._parent, self._banner = dialog_parent, banner
+        self._settings, self._status = settings, status
+        self.session = session
+        self._recent_menu: QMenu | None = None
         self.tasks = TaskSet()
         self.last_dialog: QFileDialog | QMessageBox | None = None
         self._closing_confirmed = False
         self.read_only_dialog: QMessageBox | None = None
 
+    def attach_recent_menu(self, menu: QMenu) -> None:
+        self._recent_menu = menu
+        self.refresh_recent_cases()
+
+    def refresh_recent_cases(self) -> None:
+        menu = self._recent_menu
+        if menu is None:
+            return
+        menu.clear()
+        paths = self._settings.recent_sessions()
+        for path in paths:
+            action = menu.addAction(Path(path).stem)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_asking_first(Path(p)))
+        menu.setToolTipsVisible(True)
+        menu.setEnabled(bool(paths))
+
     def _file_dialog(self, title: str, name_filter: str, *, save: bool, suffix: str,
                      on_path: Callable[[Path], object], start: str = "") -> QFileDialog:
-        dialog = QFileDialog(self.window, title, start)
+        dialog = QFileDialog(self._parent, title, start)
         dialog.setNameFilter(name_filter)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save
                              else QFileDialog.AcceptMode.AcceptOpen)
@@ -94,28 +118,28 @@ class CaseFlow(QObject):
         cancel = threading.Event()
         slow = QTimer(self)  # a big (or hostile) file: say so, and offer Cancel
         slow.setSingleShot(True)
-        slow.timeout.connect(lambda: self.window.banner.show_message(
+        slow.timeout.connect(lambda: self._banner.show_message(
             "Opening the case\u2026", f"Reading {path.name}. Large cases take a few seconds.",
             action=("Cancel", cancel.set)))
         slow.start(OPEN_NOTICE_MS)
         try:
             case = await self.session.load(path, cancel)
         except CaseFileError as exc:
-            self.window.banner.show_error(exc)
+            self._banner.show_error(exc)
             return False
         except Exception as exc:  # a bug must not leave the user without a message
             log.exception("opening %s failed", path)
-            self.window.banner.show_error(CaseFileError(
+            self._banner.show_error(CaseFileError(
                 "The case file could not be opened.", ErrorDetail(url=str(path), cause=repr(exc))))
             return False
         finally:
             slow.stop()
             cancel.set()  # a cancelled await leaves no reader behind in the worker
         self.session.adopt(case, path)
-        self.window.settings.add_recent_session(str(path))
-        self.window.case_view.refresh_recent_cases()
-        self.window.case_view.show_case()
-        self.window.banner.show_message("Case opened", opened_text(path.name, case))
+        self._settings.add_recent_session(str(path))
+        self.refresh_recent_cases()
+        self.caseShown.emit()
+        self._banner.show_message("Case opened", opened_text(path.name, case))
         return True
 
     # -- save --------------------------------------------------------------------------
@@ -135,9 +159,9 @@ class CaseFlow(QObject):
             return False
         ok = await self.session.save(path)
         if ok and self.session.path is not None:
-            self.window.settings.add_recent_session(str(self.session.path))
-            self.window.case_view.refresh_recent_cases()
-            self.window.statusBar().showMessage(f"Case saved to {self.session.path}.")
+            self._settings.add_recent_session(str(self.session.path))
+            self.refresh_recent_cases()
+            self._status.showMessage(f"Case saved to {self.session.path}.")
         return ok
 
     def ask_read_only(self, path: Path) -> QMessageBox:
@@ -145,7 +169,7 @@ class CaseFlow(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, "This case file is read-only",
                           f"{path.name} is marked read-only, perhaps so that it is not "
                           "changed. Replace it anyway, or save under another name?",
-                          parent=self.window)
+                          parent=self._parent)
         replace = box.addButton("Replace it", QMessageBox.ButtonRole.DestructiveRole)
         other = box.addButton("Save as\u2026", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -182,22 +206,22 @@ class CaseFlow(QObject):
         except Exception as exc:
             log.warning("export to %s failed: %r", path, exc)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.window.banner.show_error(BingrevError(
+            self._banner.show_error(BingrevError(
                 f"The export could not be written to {path}: {reason}."))
             return False
-        self.window.statusBar().showMessage(f"Exported to {path}.")
+        self._status.showMessage(f"Exported to {path}.")
         action = None
         if kind == "html":  # our own file: the one local address the app ever opens
             action = ("Open the report", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(
                 str(path))))
-        self.window.banner.show_message("Export ready", f"Saved to {path}.", action=action)
+        self._banner.show_message("Export ready", f"Saved to {path}.", action=action)
         return True
 
     # -- new, restore and close --------------------------------------------------------
     def new_case(self) -> None:
         def start_new() -> None:
             self.session.new()
-            self.window.case_view.show_case()
+            self.caseShown.emit()
 
         self.confirm_discard(start_new)
 
@@ -211,7 +235,7 @@ class CaseFlow(QObject):
                           "The app did not close normally last time. The investigation you "
                           f"were working on (last kept {when:%d %b %Y at %H:%M}) was not "
                           "saved. Restore it?\n\nDiscard deletes it for good.",
-                          parent=self.window)
+                          parent=self._parent)
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(restore)
@@ -228,11 +252,11 @@ class CaseFlow(QObject):
         try:
             case = await self.session.load(await self.session.autosave_target())
         except CaseFileError as exc:
-            self.window.banner.show_error(exc)
+            self._banner.show_error(exc)
             return
         self.session.adopt(case, None, dirty=True)
-        self.window.case_view.show_case()
-        self.window.banner.show_message("Work restored",
+        self.caseShown.emit()
+        self._banner.show_message("Work restored",
                                         "Your unsaved case is back. Save it to keep it.")
 
     def confirm_discard(self, then: Callable[[], object]) -> QMessageBox | None:
@@ -242,7 +266,7 @@ class CaseFlow(QObject):
             return None
         box = QMessageBox(QMessageBox.Icon.Warning, "Save this case?",
                           "This case has changes that are not saved yet (searches, stars "
-                          "or notes).", parent=self.window)
+                          "or notes).", parent=self._parent)
         save = box.addButton("Save\u2026", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Don't save", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

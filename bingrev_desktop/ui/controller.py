@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
@@ -152,10 +152,12 @@ class SearchController(QObject):
     def searching(self) -> bool:
         return self._search_task is not None and not self._search_task.done()
 
-    def start_search(self, request: SearchRequest) -> asyncio.Task[SearchOutcome | None]:
-        """Start a search; a running one is cancelled and replaced."""
+    def start_search(self, request: SearchRequest, *, parent: tuple[int, int] | None = None
+                     ) -> asyncio.Task[SearchOutcome | None]:
+        """Start a search; a running one is cancelled and replaced. ``parent`` (a pivot's
+        origin) comes back in the outcome."""
         self.cancel_search()
-        self._search_task = asyncio.ensure_future(self.search(request))
+        self._search_task = asyncio.ensure_future(self.search(request, parent=parent))
         return self._search_task
 
     def cancel_search(self) -> None:
@@ -163,13 +165,14 @@ class SearchController(QObject):
             assert self._search_task is not None
             self._search_task.cancel()
 
-    async def search(self, request: SearchRequest) -> SearchOutcome | None:
+    async def search(self, request: SearchRequest, *, parent: tuple[int, int] | None = None
+                     ) -> SearchOutcome | None:
         """Run a search; a cancelled one reports ``searchCancelled`` and stays cancelled
         (the CancelledError propagates, so ``task.cancelled()`` is true)."""
         self.search_started_at = time.monotonic()
         self.searchStarted.emit(request)
         try:
-            outcome = await self.service.client.search(request)
+            outcome = replace(await self.service.client.search(request), parent=parent)
         except asyncio.CancelledError:
             log.info("search cancelled")
             self._search_ended(None, None)

@@ -7,9 +7,9 @@ dialogs stay responsive even when the password store asks to be unlocked.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from ..core.credentials import CredentialStore, KeyStorageError
 from ..core.errors import BingrevError
@@ -17,22 +17,22 @@ from ..core.redact import redact
 from ..core.service import SearchService
 from ..core.settings import DEFAULT_API_BASE, resolve_api_base
 from .key_dialog import ApiKeyDialog
+from .message_banner import MessageBanner
 from .settings_dialog import SettingsDialog
+from .settings_store import SettingsStore
 from .tasks import TaskSet
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger("bingrev_desktop.keys")
 
 
 class KeyFlow(QObject):
     demoRequested = Signal()
+    searchRequested = Signal()  # a key arrived for a search that was waiting for one
 
-    def __init__(self, window: MainWindow, credentials: CredentialStore, service: SearchService,
-                 *, demo: bool) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, dialog_parent: QWidget, banner: MessageBanner, settings: SettingsStore,
+                 credentials: CredentialStore, service: SearchService, *, demo: bool) -> None:
+        super().__init__(dialog_parent)
+        self._parent, self._banner, self._settings = dialog_parent, banner, settings
         self.credentials = credentials
         self.service = service
         self.demo = demo
@@ -47,7 +47,7 @@ class KeyFlow(QObject):
         try:
             key = await self.credentials.aload()
         except KeyStorageError as exc:
-            self.window.banner.show_error(exc)
+            self._banner.show_error(exc)
             key = None
         self.service.client.set_api_key(key)
         if not key and ask:
@@ -61,7 +61,7 @@ class KeyFlow(QObject):
         if self.key_dialog is not None:
             self.key_dialog.close()
             self.key_dialog.deleteLater()
-        dialog = ApiKeyDialog(self.window, keyring_available=available)
+        dialog = ApiKeyDialog(self._parent, keyring_available=available)
         dialog.finished.connect(lambda _result: dialog.key_edit.clear())  # no key lingers
         dialog.submitted.connect(
             lambda mode, key: self.tasks.spawn(self._store(dialog, mode, key, then_search)))
@@ -83,23 +83,23 @@ class KeyFlow(QObject):
         self.service.client.set_api_key(key.strip())
         dialog.accept()
         where = "in your password store" if mode == "save" else "until you close the app"
-        self.window.banner.show_message("API key ready", f"Your key is kept {where}.")
+        self._banner.show_message("API key ready", f"Your key is kept {where}.")
         await self._refresh_settings()
         if then_search:
-            self.window.search()
+            self.searchRequested.emit()
 
     # -- settings -----------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
         if self.settings_dialog is not None:
             self.settings_dialog.close()
             self.settings_dialog.deleteLater()
-        settings = self.window.settings
-        dialog = SettingsDialog(self.service.api_base, self.window,
+        settings = self._settings
+        dialog = SettingsDialog(self.service.api_base, self._parent,
                                 site_contact=settings.site_contact, proxy=settings.proxy,
                                 proxy_in_use=redact(self.service.proxy or "") or None)
         dialog.proxyChanged.connect(self._proxy_changed)
         dialog.siteContactChanged.connect(
-            lambda value: setattr(self.window.settings, "site_contact", value))
+            lambda value: setattr(self._settings, "site_contact", value))
         dialog.replaceKeyRequested.connect(lambda: self.ask_for_key())
         dialog.testKeyRequested.connect(lambda: self.tasks.spawn(self._test_key(dialog)))
         dialog.removeKeyRequested.connect(lambda: self.tasks.spawn(self._remove_key()))
@@ -141,18 +141,18 @@ class KeyFlow(QObject):
         try:
             await self.credentials.adelete()
         except KeyStorageError as exc:
-            self.window.banner.show_error(exc)
+            self._banner.show_error(exc)
             return
         self.service.client.set_api_key(None)
         await self._refresh_settings()
 
     def _proxy_changed(self, value: str) -> None:
-        self.window.settings.proxy = value
-        self.window.banner.show_message(
+        self._settings.proxy = value
+        self._banner.show_message(
             "Proxy saved", "The new proxy setting applies the next time the app starts.")
 
     def _api_base_changed(self, value: str) -> None:
-        self.window.settings.api_base = value
+        self._settings.api_base = value
         self.service.configure(api_base=resolve_api_base(stored=value or DEFAULT_API_BASE))
-        self.window.banner.show_message("Search service address changed",
+        self._banner.show_message("Search service address changed",
                                         f"Searches now go to {self.service.api_base}.")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.case import SearchRecord
 from ..core.client import SearchOutcome
 from ..core.credentials import CredentialStore
 from ..core.dropped import with_scheme
@@ -70,19 +71,24 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.setWindowTitle("Bing Reverse Image Search" + (" \u2014 demo" if demo else ""))
         self.setAcceptDrops(True)
+        # Order: the widgets and the session first; then the flows, each given the
+        # parts it works on; then the layout, the menus (they call the flows), and
+        # last the signal connections. No part reaches back into the window.
         self.loader = ThumbnailLoader(self.fetch_thumbnail, parent=self)
         self.search_panel = SearchPanel()
         self.results_panel = ResultsPanel(self.loader)
         self.details = DetailsPane()
         self.banner = MessageBanner()
-        self.outcome: SearchOutcome | None = None
         self.tasks = TaskSet()
         self.case = CaseSession(self)
         self.images = CaseImages(self.case, self.loader, self.fetch_thumbnail, self)
         self.history = HistoryPanel()
-        self.cases = CaseFlow(self)
-        self.case_view = CaseView(self)
-        self.pending_parent: tuple[int, int] | None = None
+        self.cases = CaseFlow(self, self.case, self.banner, settings, self.statusBar())
+        self.case_view = CaseView(self.case, self.images, self.results_panel, self.details,
+                                  self.history, self.search_panel, controller, self.banner,
+                                  self.statusBar(), demo=demo, parent=self)
+        self.case_view.titleChanged.connect(self.setWindowTitle)
+        self.cases.caseShown.connect(self.case_view.show_case)
         self._close_confirmed = False
         self._demo_recent: list[str] = []
         self.activity = ActivityBar()
@@ -93,7 +99,9 @@ class MainWindow(QMainWindow):
         self.evidence_view = EvidenceView(self.case, self.results_panel, self.details,
                                           self.history, controller, self.banner,
                                           self.statusBar(), self)
-        self.keys = KeyFlow(self, credentials, controller.service, demo=demo)
+        self.keys = KeyFlow(self, self.banner, settings, credentials, controller.service,
+                            demo=demo)
+        self.keys.searchRequested.connect(self.search)
         self.keys.demoRequested.connect(self._demo_requested)
         self._build_layout()
         self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
@@ -172,7 +180,12 @@ class MainWindow(QMainWindow):
         ctl.previewProgress.connect(panel.show_progress)
         ctl.previewReady.connect(self._preview_ready)
         ctl.previewFailed.connect(self._preview_failed)
-        self.outcomes = SearchOutcomeView(self)  # started, finished, failed, cancelled
+        self.search_outcomes = SearchOutcomeView(
+            ctl, panel, self.results_panel, self.banner, self.statusBar(), self.case,
+            self._show_new_record, self.menu_actions.cancel_action, demo=self.demo, parent=self)
+        self.search_outcomes.retryRequested.connect(self.search)
+        self.search_outcomes.keyRequested.connect(lambda: self.keys.ask_for_key(
+            then_search=True))
         self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
         self.images.progressChanged.connect(self._fill_progress)
         self.results_panel.loadMissingRequested.connect(self.images.load_missing)
@@ -195,7 +208,7 @@ class MainWindow(QMainWindow):
         results.keepRequested.connect(
             lambda item: self.evidence.keep_selected(self.case.current, [item]))
         self.details.noteEdited.connect(lambda text: self._set_current(NoteRole, text))
-        self.case_view.refresh_recent_cases()
+        self.cases.attach_recent_menu(self.menu_actions.recent_cases_menu)
         self.case_view.case_changed()
 
     # -- getting an image in ---------------------------------------------------------
@@ -280,8 +293,9 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Check the search", str(exc), level="warning")
             return None
 
-    def search(self) -> asyncio.Task[SearchOutcome | None] | None:
-        self.pending_parent = None  # set again by pivot() when it is one
+    def search(self, *, parent: tuple[int, int] | None = None
+               ) -> asyncio.Task[SearchOutcome | None] | None:
+        """Search what the form shows; ``parent`` marks a pivot (search id, position)."""
         request = self.build_request()
         if request is None:
             return None
@@ -300,7 +314,7 @@ class MainWindow(QMainWindow):
         shown = self.controller.preview
         if shown is None or shown.url != request.image_url:
             self.controller.start_preview(request.image_url)  # show what is being searched
-        return self.controller.start_search(request)
+        return self.controller.start_search(request, parent=parent)
 
     def pivot(self, item: ResultItem) -> None:
         """"Search with this image": a new search from a result."""
@@ -309,8 +323,7 @@ class MainWindow(QMainWindow):
         origin = self.case.current
         if self.show_address(item.image_url, from_result=True):
             self.search_panel.set_crop(None)
-            if self.search() is not None and origin is not None:
-                self.pending_parent = (origin.id, item.position)
+            self.search(parent=(origin.id, item.position) if origin is not None else None)
 
     # -- results ---------------------------------------------------------------------
     def _selection_changed(self, item: ResultItem | None) -> None:
@@ -353,6 +366,10 @@ class MainWindow(QMainWindow):
         # network, unless the search service itself is local (demo engine, tests).
         allow_local = self.controller.results_may_be_local()
         return (await self.controller.service.fetcher.fetch(url, allow_local=allow_local)).data
+
+    def _show_new_record(self, record: SearchRecord) -> None:
+        self.images.show(record)  # visible tiles first, then every other picture
+        self.case_view.show_results(record)
 
     def _fill_progress(self, text: str, complete: bool, can_load: bool) -> None:
         was_filling = self.results_panel.filling

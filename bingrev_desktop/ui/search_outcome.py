@@ -7,11 +7,12 @@ the case and shown; a failure becomes a banner with the next step as a button.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QStatusBar
 
-from ..core.case import plural
+from ..core.case import SearchRecord, plural
 from ..core.client import SearchOutcome
 from ..core.errors import (
     AuthenticationError,
@@ -20,9 +21,11 @@ from ..core.errors import (
     MissingKeyError,
 )
 from ..core.request import SearchRequest
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .case_session import CaseSession
+from .controller import SearchController
+from .message_banner import MessageBanner
+from .results_panel import ResultsPanel
+from .search_panel import SearchPanel
 
 OFFLINE = ("The search service cannot be reached.\n\nCheck that this computer is connected "
            "to the internet, then press Search again. Saved cases still open without a "
@@ -43,58 +46,61 @@ def status_text(outcome: SearchOutcome) -> str:
 
 
 class SearchOutcomeView(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    """Turns the controller's search signals into the busy state, the recorded result,
+    or a banner whose button is the next step (asked for through signals)."""
+
+    retryRequested = Signal()
+    keyRequested = Signal()  # then search again
+
+    def __init__(self, controller: SearchController, panel: SearchPanel,
+                 results: ResultsPanel, banner: MessageBanner, status: QStatusBar,
+                 session: CaseSession, show_record: Callable[[SearchRecord], None],
+                 cancel_action: QAction, *, demo: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller, self._panel, self._results = controller, panel, results
+        self._banner, self._status, self._session = banner, status, session
+        self._show_record, self._cancel_action, self._demo = show_record, cancel_action, demo
         self._elapsed = QTimer(self)
         self._elapsed.setInterval(250)
-        self._elapsed.timeout.connect(
-            lambda: window.search_panel.show_elapsed(window.controller.elapsed()))
-        controller = window.controller
+        self._elapsed.timeout.connect(lambda: panel.show_elapsed(controller.elapsed()))
         controller.searchStarted.connect(self._started)
         controller.searchFinished.connect(self._finished)
         controller.searchFailed.connect(self._failed)
         controller.searchCancelled.connect(self._cancelled)
 
     def _started(self, _request: SearchRequest) -> None:
-        w = self.window
-        w.search_panel.set_busy(True)
-        w.menu_actions.cancel_action.setEnabled(True)
+        self._panel.set_busy(True)
+        self._cancel_action.setEnabled(True)
         self._elapsed.start()
-        w.statusBar().showMessage("Searching\u2026")
+        self._status.showMessage("Searching\u2026")
 
     def _stopped(self) -> None:
-        w = self.window
         self._elapsed.stop()
-        w.search_panel.set_busy(w.controller.searching)
-        w.menu_actions.cancel_action.setEnabled(w.controller.searching)
+        searching = self._controller.searching
+        self._panel.set_busy(searching)
+        self._cancel_action.setEnabled(searching)
 
     def _finished(self, outcome: SearchOutcome) -> None:
-        w = self.window
         self._stopped()
-        w.outcome = outcome
-        preview = w.controller.preview
+        preview = self._controller.preview
         data = preview.data if preview and preview.url == outcome.request.image_url else None
-        record = w.case.record(outcome, data, w.pending_parent, sample_data=w.demo)
-        w.pending_parent = None
-        w.images.show(record)  # visible tiles first, then every other picture
-        w.case_view.show_results(record)
-        w.statusBar().showMessage(status_text(outcome))
+        record = self._session.record(outcome, data, outcome.parent, sample_data=self._demo)
+        self._show_record(record)  # visible tiles first, then every other picture
+        self._status.showMessage(status_text(outcome))
 
     def _failed(self, error: BingrevError) -> None:
-        w = self.window
         self._stopped()
-        w.statusBar().showMessage("The search did not work. See the message above.")
+        self._status.showMessage("The search did not work. See the message above.")
         action: tuple[str, Callable[[], object]]
         if isinstance(error, AuthenticationError | MissingKeyError):
-            action = ("Enter API key", lambda: w.keys.ask_for_key(then_search=True))
+            action = ("Enter API key", self.keyRequested.emit)
         else:
-            action = ("Try again", w.search)
-        w.banner.show_error(error, action=action)
-        if isinstance(error, ConnectionFailedError) and w.results_panel.model.rowCount() == 0:
-            w.results_panel.show_empty(OFFLINE)
+            action = ("Try again", self.retryRequested.emit)
+        self._banner.show_error(error, action=action)
+        if isinstance(error, ConnectionFailedError) and self._results.model.rowCount() == 0:
+            self._results.show_empty(OFFLINE)
 
     def _cancelled(self) -> None:
         self._stopped()
-        if not self.window.controller.searching:
-            self.window.statusBar().showMessage("Search cancelled.")
+        if not self._controller.searching:
+            self._status.showMessage("Search cancelled.")

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -119,18 +120,22 @@ async def _run_search(args: argparse.Namespace) -> int:
     if args.case and is_read_only(args.case):  # before a search credit is spent
         raise BingrevError(f"The case file {args.case} is read-only, so the search was not "
                            "run. Make it writable, or choose another file.")
+    case = None
+    if args.case:  # read (or refuse) the case before a search credit is spent
+        from .core.casekeeper import open_or_new
+
+        case = await asyncio.to_thread(open_or_new, args.case)
     async with SearchService(api_base, key, deadline=args.timeout,
                              proxy=proxy_from_environment()) as service:
         outcome = await service.client.search(request)
-        if args.case:
+        print_outcome(outcome, args.json)  # shown even if keeping it fails below
+        if case is not None:
             from .core.casekeeper import add_search_to_case
 
             summary = await add_search_to_case(
-                service, outcome, args.case, originals=args.originals,
+                service, outcome, args.case, case=case, originals=args.originals,
                 progress=progress_printer("Keeping pictures"))
-    print_outcome(outcome, args.json)
-    if args.case:
-        print(summary, file=sys.stderr if args.json else sys.stdout)
+            print(summary, file=sys.stderr if args.json else sys.stdout)
     return EXIT_OK
 
 
@@ -169,9 +174,9 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
         status = f" [HTTP {exc.detail.status}]" if exc.detail.status else ""
         print(f"bingrev-desktop: {redact(str(exc))}{status}", file=sys.stderr)
         return EXIT_FAILED
-    except OSError as exc:
-        print(f"bingrev-desktop: could not write the file: {exc.strerror or exc}",
-              file=sys.stderr)
+    except (OSError, sqlite3.Error) as exc:  # a full disk is a sqlite3 error
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"bingrev-desktop: could not write the file: {reason}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("bingrev-desktop: cancelled", file=sys.stderr)

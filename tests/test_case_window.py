@@ -39,6 +39,9 @@ async def all_visible_thumbnails(window: MainWindow, rows: int) -> None:
 
 async def build_case(window: MainWindow, engine: DemoEngine, path: Path) -> None:
     """Two searches and a pivot, with stars and notes, saved to ``path``."""
+    from bingrev_desktop.core.evidence import SiteContact
+
+    window.settings.site_contact = SiteContact.ALWAYS  # the pivot's preview is kept too
     await show_and_wait(window, engine.query_image_url("lighthouse"))
     window.search_panel.count_spin.setValue(8)
     await search_and_wait(window)

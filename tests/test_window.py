@@ -290,9 +290,35 @@ def test_pivot_searches_with_result_image(qloop: asyncio.AbstractEventLoop, wind
         await wait_until(lambda: len(demo_engine.search_requests) == 2, message="pivot search")
         await wait_until(lambda: not window.controller.searching)
 
+    seen = len(demo_engine.request_log)
     run(qloop, scenario())
     assert demo_engine.search_requests[-1]["image_url"] == item.image_url
     assert window.search_panel.url_edit.text() == item.image_url
+    # "Ask" (the default): the result's picture was not fetched from its site for a
+    # preview; the search service fetches it itself. The panel says why.
+    fetched = [p for _m, p in demo_engine.request_log[seen:] if p.startswith("/img/")]
+    assert fetched == []
+    assert "No preview" in window.search_panel.crop_view.message
+    assert window.case.case.searches[-1].parent_id == window.case.case.searches[0].id
+
+
+def test_pivot_shows_the_picture_when_sites_may_be_contacted(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine) -> None:
+    from bingrev_desktop.core.evidence import SiteContact
+
+    window.settings.site_contact = SiteContact.ALWAYS
+    run(qloop, show_and_wait(window, demo_engine.query_image_url("portrait")))
+    run(qloop, search_and_wait(window))
+    item = window.results_panel.model.item(3)
+
+    async def scenario() -> None:
+        window.pivot(item)
+        await wait_until(lambda: window.controller.preview is not None
+                         and window.controller.preview.url == item.image_url, message="preview")
+        await wait_until(lambda: not window.controller.searching)
+
+    run(qloop, scenario())
+    assert window.case.case.searches[-1].parent_position == item.position
 
 
 def test_context_menu_copy_and_drag_out(qloop: asyncio.AbstractEventLoop, window: MainWindow,

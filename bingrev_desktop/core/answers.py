@@ -15,10 +15,17 @@ import atexit
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import Any
 
-from .response import MAX_RESULTS, SearchResponse, check_answer, parse_response
+from .response import (
+    MAX_RESULTS,
+    ResponseFormatError,
+    SearchResponse,
+    check_answer,
+    parse_response,
+)
 
 BIG_ANSWER_BYTES = 1_000_000
 _pool: ProcessPoolExecutor | None = None
@@ -79,8 +86,12 @@ async def read_answer(raw: bytes) -> SearchResponse:
     if len(raw) <= BIG_ANSWER_BYTES:
         return await asyncio.to_thread(_parse_small, raw)
     loop = asyncio.get_running_loop()
-    payload, skipped, dropped = await loop.run_in_executor(_process_pool(), trimmed_answer,
-                                                           raw)
+    try:
+        payload, skipped, dropped = await loop.run_in_executor(_process_pool(),
+                                                               trimmed_answer, raw)
+    except BrokenProcessPool as exc:  # the worker died (out of memory, killed)
+        shutdown_pool()  # the next big answer gets a fresh one
+        raise ResponseFormatError(f"the answer's reader stopped: {exc}") from None
     parsed = await asyncio.to_thread(parse_response, payload)
     return replace(parsed, skipped_items=parsed.skipped_items + skipped,
                    dropped_items=parsed.dropped_items + dropped)

@@ -55,8 +55,9 @@ class KeptCopy:
 
 class LinkState(enum.Enum):
     OK = "still there"
-    GONE = "gone"
-    CHANGED = "changed"
+    GONE = "gone"  # the site answered that it is not there (4xx)
+    CHANGED = "changed"  # the image no longer matches the kept copy
+    UNREACHABLE = "could not be reached"  # no answer, a server error, refused: unknown
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,10 @@ class LinkCheck:
         return sum(r.state is state for r in self.results)
 
     def summary(self) -> str:
-        return (f"{self.count(LinkState.OK)} still there, {self.count(LinkState.GONE)} gone, "
+        text = (f"{self.count(LinkState.OK)} still there, {self.count(LinkState.GONE)} gone, "
                 f"{self.count(LinkState.CHANGED)} changed")
+        unreachable = self.count(LinkState.UNREACHABLE)
+        return text + (f", {unreachable} could not be reached" if unreachable else "")
 
 
 @dataclass
@@ -182,6 +185,9 @@ class Case:
     searches: list[SearchRecord] = field(default_factory=list)
     blobs: BlobStore = field(default_factory=BlobStore)
     checks: list[LinkCheck] = field(default_factory=list)
+    _links_key: tuple[int, int] = field(default=(-1, -1), repr=False, compare=False)
+    _links: dict[int, dict[int, list[LinkResult]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def add_blob(self, data: bytes) -> str:
         return self.blobs.add(data)
@@ -219,19 +225,27 @@ class Case:
 
     def latest_links(self, record: SearchRecord) -> dict[int, list[LinkResult]]:
         """Per position, what the most recent check that covered it found."""
-        found: dict[int, list[LinkResult]] = {}
-        for check in self.checks:
-            mine: dict[int, list[LinkResult]] = {}
-            for result in check.results:
-                if result.search_id == record.id:
-                    mine.setdefault(result.position, []).append(result)
-            found.update(mine)
-        return found
+        return self._link_index().get(record.id, {})
+
+    def _link_index(self) -> dict[int, dict[int, list[LinkResult]]]:
+        """search id -> position -> latest results; rebuilt only when checks change, so
+        badges and reports stay fast however many checks a case holds."""
+        key = (len(self.checks), sum(len(c.results) for c in self.checks))
+        if key != self._links_key:
+            index: dict[int, dict[int, list[LinkResult]]] = {}
+            for check in self.checks:
+                mine: dict[tuple[int, int], list[LinkResult]] = {}
+                for result in check.results:
+                    mine.setdefault((result.search_id, result.position), []).append(result)
+                for (search_id, position), results in mine.items():
+                    index.setdefault(search_id, {})[position] = results
+            self._links_key, self._links = key, index
+        return self._links
 
     def link_state(self, record: SearchRecord, position: int) -> LinkState | None:
         """The worst state the latest check found for a result (gone beats changed)."""
         states = {r.state for r in self.latest_links(record).get(position, [])}
-        for state in (LinkState.GONE, LinkState.CHANGED, LinkState.OK):
+        for state in (LinkState.GONE, LinkState.CHANGED, LinkState.UNREACHABLE, LinkState.OK):
             if state in states:
                 return state
         return None

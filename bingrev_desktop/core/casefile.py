@@ -45,6 +45,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # above any image we download (30 MB cap)
 MAX_JSON_CHARS = 32 * 1024 * 1024
 MAX_SEARCHES = 10_000
+MAX_ROWS = 2_000_000  # per table: far above any real case, far below what hangs the app
 LOAD_DEADLINE = 120.0  # seconds; legitimate 2 GB cases read well within it
 KNOWN_TABLES = frozenset({"meta", "blobs", "searches", "thumbnails", "marks", "originals",
                           "checks", "check_results"})
@@ -360,7 +361,7 @@ def _read(db: sqlite3.Connection, source: Path, case: Case,
     by_id = {s.id: s for s in case.searches}
     columns = "sha256, error, failed_at" if version >= 2 else "sha256, NULL, NULL"
     for search_id, url, digest, error, failed_at in rows(
-            f"SELECT search_id, url, {columns} FROM thumbnails"):
+            f"SELECT search_id, url, {columns} FROM thumbnails LIMIT {MAX_ROWS}"):
         owner = by_id.get(search_id)
         if owner is None:
             continue
@@ -370,7 +371,7 @@ def _read(db: sqlite3.Connection, source: Path, case: Case,
             owner.thumbnail_failures[_text(url)] = ThumbnailFailure(
                 _text(error, 1000), _text(failed_at or "", 64))
     for search_id, position, starred, note in rows(
-            "SELECT search_id, position, starred, note FROM marks"):
+            f"SELECT search_id, position, starred, note FROM marks LIMIT {MAX_ROWS}"):
         marked = by_id.get(search_id)
         if marked is None:
             continue
@@ -385,7 +386,7 @@ def _read(db: sqlite3.Connection, source: Path, case: Case,
 
 def _read_evidence(db: sqlite3.Connection, case: Case, by_id: dict[int, SearchRecord]) -> None:
     for row in db.execute("SELECT search_id, position, url, final_url, sha256, status, "
-                          "content_type, size, fetched_at, error FROM originals"):
+                          f"content_type, size, fetched_at, error FROM originals LIMIT {MAX_ROWS}"):
         record = by_id.get(row[0])
         digest = _digest(row[4])
         if record is None:
@@ -397,11 +398,12 @@ def _read_evidence(db: sqlite3.Connection, case: Case, by_id: dict[int, SearchRe
             fetched_at=_text(row[8], 64), error=_optional_text(row[9], 1000))
     checks: dict[int, LinkCheck] = {}
     for check_id, started, finished, cancelled in db.execute(
-            "SELECT id, started_at, finished_at, cancelled FROM checks ORDER BY id"):
+            f"SELECT id, started_at, finished_at, cancelled FROM checks ORDER BY id "
+            f"LIMIT {MAX_SEARCHES}"):
         checks[int(check_id)] = LinkCheck(int(check_id), _text(started, 64),
                                           _optional_text(finished, 64), bool(cancelled))
     for row in db.execute("SELECT check_id, search_id, position, kind, url, state, status, "
-                          "detail, sha256, checked_at FROM check_results"):
+                          f"detail, sha256, checked_at FROM check_results LIMIT {MAX_ROWS}"):
         check = checks.get(row[0])
         if check is None or row[1] not in by_id:
             continue

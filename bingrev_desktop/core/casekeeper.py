@@ -56,11 +56,13 @@ async def keep_thumbnails(case: Case, record: SearchRecord, service: SearchServi
 
 
 async def add_search_to_case(service: SearchService, outcome: SearchOutcome,
-                             path: str | os.PathLike[str], *, originals: bool = False,
-                             progress: Progress | None = None) -> str:
-    """Add ``outcome`` to the case file at ``path`` (created when missing), with every
-    result's thumbnail and, with ``originals``, full-size copies; saved atomically."""
-    case = await asyncio.to_thread(open_or_new, path)
+                             path: str | os.PathLike[str], *, case: Case | None = None,
+                             originals: bool = False, progress: Progress | None = None) -> str:
+    """Add ``outcome`` to the case file at ``path`` (created when missing; ``case`` if the
+    caller read it already), with every result's thumbnail and, with ``originals``,
+    full-size copies; saved atomically."""
+    if case is None:
+        case = await asyncio.to_thread(open_or_new, path)
     try:
         preview = await service.fetcher.fetch(outcome.request.image_url,
                                               max_bytes=PREVIEW_MAX_BYTES)

@@ -100,6 +100,14 @@ async def keep_originals(case: Case, targets: Iterable[tuple[SearchRecord, Resul
     return list(await asyncio.gather(*(one(r, i) for r, i in todo)))
 
 
+def verdict(status: int | None) -> LinkState:
+    """Only the site saying it is not there (4xx) counts as gone; no answer, a refusal
+    or a server error (5xx) says nothing about the evidence, so it stays unknown."""
+    if status is not None and 400 <= status < 500:
+        return LinkState.GONE
+    return LinkState.UNREACHABLE
+
+
 @dataclass(frozen=True)
 class _Target:
     record: SearchRecord
@@ -135,12 +143,13 @@ async def _check_one(case: Case, target: _Target, fetcher: ImageFetcher,
         if target.kind == "page" or target.kept is None:
             probe = await fetcher.probe(target.url, allow_local=allow_local)
             if probe.status >= 400:
-                return result(LinkState.GONE, probe.status, f"the site answered {probe.status}")
+                return result(verdict(probe.status), probe.status,
+                              f"the site answered {probe.status}")
             return result(LinkState.OK, probe.status)
         fetched = await fetcher.fetch(target.url, max_bytes=ORIGINAL_MAX_BYTES,
                                       allow_local=allow_local, site_contact=True)
     except BingrevError as exc:
-        return result(LinkState.GONE, exc.detail.status, str(exc))
+        return result(verdict(exc.detail.status), exc.detail.status, str(exc))
     digest = await asyncio.to_thread(sha256, fetched.data)
     if digest != target.kept.sha256:
         return result(LinkState.CHANGED, fetched.status,

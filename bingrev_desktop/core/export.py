@@ -89,7 +89,7 @@ a{color:#0b57d0}
 .evidence{margin-top:6px;font-size:13px}.original{display:block;max-width:100%;
 max-height:320px;margin:4px 0;border:1px solid #ddd}.download{font-size:13px}
 .link{font-size:13px}.link.gone{color:#b3261e;font-weight:600}
-.link.changed{color:#8a4b00;font-weight:600}
+.link.changed{color:#8a4b00;font-weight:600}.link.unreachable{color:#5f6368}
 table.checks{border-collapse:collapse;background:#fff}table.checks td,table.checks th{
 border:1px solid #ddd;padding:4px 8px;text-align:left;font-size:14px}
 .sample{background:#fff4d6;border:1px solid #e0b84a;color:#5c4300;padding:6px 10px;
@@ -150,7 +150,7 @@ def _copy_html(case: Case, record: SearchRecord, item: ResultItem, kept: KeptCop
 def _links_html(results: list[LinkResult]) -> str:
     rows = []
     for r in sorted(results, key=lambda r: r.kind != "page"):
-        css = {LinkState.OK: "ok", LinkState.GONE: "gone", LinkState.CHANGED: "changed"}[r.state]
+        css = r.state.name.lower()
         detail = f" ({_e(r.detail)})" if r.detail and r.state is not LinkState.OK else ""
         rows.append(f'<div class="link {css}">{"Page" if r.kind == "page" else "Image"}: '
                     f"{_e(r.state.value)}{detail} &middot; checked {_e(r.checked_at)} UTC</div>")
@@ -236,7 +236,8 @@ def _checks_section(case: Case) -> str:
         state = " (cancelled)" if check.cancelled else ""
         rows.append(f"<tr><td>Check {check.id}{state}</td><td>{_e(check.started_at)} UTC</td>"
                     f"<td>{check.count(LinkState.OK)}</td><td>{check.count(LinkState.GONE)}</td>"
-                    f"<td>{check.count(LinkState.CHANGED)}</td></tr>")
+                    f"<td>{check.count(LinkState.CHANGED)}</td>"
+                    f"<td>{check.count(LinkState.UNREACHABLE)}</td></tr>")
     changes = []
     for check in case.checks:
         for r in check.results:
@@ -249,7 +250,8 @@ def _checks_section(case: Case) -> str:
                     f"{_bdi(r.url)}</li>")
     return ('<section id="link-checks"><h2>Link checks</h2><p>Each check visited every '
             "result page and image again.</p><table class=\"checks\"><tr><th>Check</th>"
-            "<th>When</th><th>Still there</th><th>Gone</th><th>Changed</th></tr>"
+            "<th>When</th><th>Still there</th><th>Gone</th><th>Changed</th>"
+            "<th>Could not be reached</th></tr>"
             f"{''.join(rows)}</table><ul>{''.join(changes)}</ul></section>")
 
 

@@ -14,7 +14,7 @@ import contextlib
 import ipaddress
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -22,6 +22,7 @@ import httpx
 
 from .errors import ErrorDetail, ImageError, NotAnImageError, excerpt
 from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
+from .pinning import AddressPolicy, IPAddress, RefusedAddressError, connect_policy
 from .request import ValidationError, validate_image_url
 
 log = logging.getLogger("bingrev_desktop.fetcher")
@@ -60,8 +61,15 @@ def sniff_image_format(head: bytes) -> str | None:
     return None
 
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Not public, but Python 3.11's ipaddress does not say so for all of them.
+NOT_PUBLIC_V6 = tuple(ipaddress.ip_network(n) for n in (
+    "fec0::/10",  # old site-local
+    "64:ff9b:1::/48",  # local-use NAT64
+    "::ffff:0:0:0/96",  # IPv4-translated
+    "::/96",  # IPv4-compatible (deprecated)
+    "2001::/32",  # Teredo: judged by the address it wraps, below
+))
 RESOLVE_DEADLINE = 10.0
 
 
@@ -72,12 +80,13 @@ def is_public_address(address: IPAddress) -> bool:
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is None and address in NAT64:
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
         if embedded is not None:
             return is_public_address(embedded)
+        if any(address in net for net in NOT_PUBLIC_V6):
+            return False
     return address.is_global and not address.is_multicast and not address.is_unspecified
-
-
-AddressPolicy = Callable[[IPAddress], bool]
 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
@@ -168,30 +177,23 @@ class ImageFetcher:
                 and is_local_address(url):
             raise _refused(url)
 
-    async def _pin(self, url: str, allow_local: bool) -> tuple[str, dict[str, str],
-                                                                dict[str, object]]:
-        """Where to connect for ``url``: resolve the name and refuse unless every address
-        is allowed, then connect to the address checked (a second DNS answer cannot swap
-        it); the Host header and TLS name stay the original ones."""
+    async def _check_host(self, url: str, allow_local: bool) -> bool:
+        """Refuse a result's address unless every address its name resolves to is
+        allowed. Returns whether the connection must be pinned at connect time too
+        (:mod:`pinning`), so a second DNS answer cannot swap the address."""
         if allow_local:
-            return url, {}, {}
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+            return False
+        host = httpx.URL(url).raw_host.decode("ascii")  # punycode, as httpx will send it
+        port = httpx.URL(url).port or (443 if url.startswith("https") else 80)
         try:
             addresses = await resolve(host, port)
         except ImageError:
-            if self._proxied:  # the proxy resolves it; the name was checked as written
-                return url, {}, {}
+            if self._proxied:  # names may resolve only at the proxy, which fetches it
+                return False
             raise
         if not addresses or not all(self._address_allowed(a) for a in addresses):
             raise _refused(url)
-        pinned = addresses[0]
-        literal = f"[{pinned}]" if pinned.version == 6 else str(pinned)
-        netloc = f"{literal}:{parts.port}" if parts.port else literal
-        host_header = parts.netloc.rsplit("@", 1)[-1]
-        extensions: dict[str, object] = {"sni_hostname": host} if parts.scheme == "https" else {}
-        return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
+        return not self._proxied  # through a proxy, the proxy makes the connection
 
     async def fetch(
         self,
@@ -246,17 +248,23 @@ class ImageFetcher:
         if site_contact:
             headers["User-Agent"] = NEUTRAL_USER_AGENT
         for _hop in range(MAX_REDIRECTS + 1):
-            target, host, extensions = await self._pin(url, allow_local)
-            async with self._http.stream("GET", target, follow_redirects=False,
-                                         headers={**headers, **host},
-                                         extensions=extensions) as response:
-                location = response.headers.get("location")
-                if response.is_redirect and location:
-                    url = validate_image_url(urljoin(url, location))
-                    self._refuse_local(url, allow_local)
-                    continue
-                yield response
-                return
+            pin = await self._check_host(url, allow_local)
+            token = connect_policy.set(self._address_allowed if pin else None)
+            try:
+                async with self._http.stream("GET", url, follow_redirects=False,
+                                             headers=headers) as response:
+                    location = response.headers.get("location")
+                    if not (response.is_redirect and location):
+                        yield response
+                        return
+            except httpx.ConnectError as exc:
+                if isinstance(exc.__cause__, RefusedAddressError):  # httpx wraps httpcore's
+                    raise _refused(url) from None
+                raise
+            finally:
+                connect_policy.reset(token)
+            url = validate_image_url(urljoin(url, location))
+            self._refuse_local(url, allow_local)
         raise ImageError("The address redirected too many times.",
                          ErrorDetail(url=url, cause=f"more than {MAX_REDIRECTS} redirects"))
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
+from . import pinning
 from .errors import (
     BingrevError,
     ConnectionFailedError,
@@ -90,6 +91,8 @@ def make_http_client(proxy: str | None = None, **overrides: Any) -> httpx.AsyncC
     except those to this computer (the demo engine)."""
     verify, _name = ssl_context()
     http2 = http2_available()
+    direct = httpx.AsyncHTTPTransport(verify=verify, http2=http2, limits=DEFAULT_LIMITS)
+    pinning.install(direct)  # result fetches connect only to the addresses they checked
     mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
     if proxy:
         mounts["all://"] = httpx.AsyncHTTPTransport(
@@ -97,7 +100,7 @@ def make_http_client(proxy: str | None = None, **overrides: Any) -> httpx.AsyncC
         for host in ("127.0.0.1", "localhost", "[::1]"):
             mounts[f"all://{host}"] = None  # the client's own, direct transport
     options: dict[str, Any] = {
-        "verify": verify,
+        "transport": direct,
         "mounts": mounts or None,
         "cookies": cookieless_jar(),
         "http2": http2,  # many image hosts multiplex thumbnails over HTTP/2

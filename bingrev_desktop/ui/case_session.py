@@ -82,6 +82,7 @@ def _owner_is_gone(lock: QLockFile, owner: Path) -> bool:
 
 class CaseSession(QObject):
     changed = Signal()  # title, dirty flag or history changed
+    replaced = Signal()  # another case object is now the open one
     saveFailed = Signal(object)
 
     def __init__(self, parent: QObject | None = None, *, autosave: Path | None = None) -> None:
@@ -234,10 +235,13 @@ class CaseSession(QObject):
         return await asyncio.to_thread(load_case, path, cancel=cancel)
 
     def adopt(self, case: Case, path: Path | None, *, dirty: bool = False) -> None:
-        if case is not self.case:
+        replaced = case is not self.case
+        if replaced:
             # The old case's disk spool closes once no save still holds a snapshot of it.
             self._fetching.clear()
         self.case, self.path, self.dirty = case, path, dirty
+        if replaced:
+            self.replaced.emit()  # work on the old case (copies, checks) must stop
         self.current = case.searches[-1] if case.searches else None
         if dirty:
             self._autosave_timer.start()

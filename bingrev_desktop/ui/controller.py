@@ -92,6 +92,7 @@ class SearchController(QObject):
             fetched = await self.service.fetcher.fetch(
                 url, max_bytes=PREVIEW_MAX_BYTES,
                 allow_local=not from_result or self.results_may_be_local(),
+                site_contact=from_result,
                 progress=lambda got, total: self.previewProgress.emit(got, total or -1))
             width, height = await asyncio.to_thread(image_header_size, fetched.data)
             image = await decode_image_async(fetched.data, PREVIEW_FIT, url)

@@ -82,6 +82,10 @@ class CropView(QWidget):
         self._message = text
         self.update()
 
+    @property
+    def message(self) -> str:
+        return self._message
+
     def crop(self) -> Crop | None:
         if self._frac is None:
             return None

@@ -198,7 +198,8 @@ class DetailsPane(QScrollArea):
         self.links_info.setVisible(bool(links))
         if links:
             lines = [f"{'Page' if r.kind == 'page' else 'Image'}: {r.state.value}"
-                     + (f" (error {r.status})" if r.status and r.state is LinkState.GONE else "")
+                     + (f" (error {r.status})" if r.status and r.state in (
+                         LinkState.GONE, LinkState.UNREACHABLE) else "")
                      + f" \u00b7 {readable_date(r.checked_at)}"
                      for r in sorted(links, key=lambda r: r.kind != "page")]
             self.links_info.setText("\n".join(lines))

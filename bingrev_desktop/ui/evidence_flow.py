@@ -40,7 +40,8 @@ CONSENT_TEXT = (
     "This visits the websites that host the pictures and pages of your results. The "
     "people who run those sites may see that someone visited, and from which network.\n\n"
     "The app sends no cookies, no key and no address of where you found the picture. "
-    "Thumbnails always come from Bing's own servers and are not affected.")
+    "Thumbnails are loaded from the addresses in the search answer (normally Bing's own "
+    "servers) and are not affected.")
 
 
 class ActivityBar(QWidget):
@@ -101,10 +102,16 @@ class EvidenceFlow(QObject):
         self.consent_dialog: QMessageBox | None = None
         self.confirm_dialog: QMessageBox | None = None
         activity.cancelRequested.connect(self.cancel)
+        session.replaced.connect(self.cancel)  # its results would land in the old case
 
     @property
     def busy(self) -> bool:
         return len(self.tasks) > 0
+
+    def _progress(self, text: str, done: int, total: int) -> None:
+        """Each copy or checked link is in the case at once: unsaved, so closing asks."""
+        self._session.mark_dirty(quiet=True)
+        self._activity.update_progress(text, done, total)
 
     def _finished(self) -> None:
         if len(self.tasks) <= 1:  # only the one finishing now
@@ -194,7 +201,7 @@ class EvidenceFlow(QObject):
             copies = await keep_originals(
                 self._session.case, [(record, i) for i in items], service.fetcher,
                 allow_local=is_local_address(service.api_base),
-                progress=lambda d, t: self._activity.update_progress(f"{label} {d} of {t}", d, t))
+                progress=lambda d, t: self._progress(f"{label} {d} of {t}", d, t))
         except asyncio.CancelledError:
             self._status("Stopped keeping full-size copies; the ones already kept stay.")
             raise
@@ -229,8 +236,7 @@ class EvidenceFlow(QObject):
         try:
             check = await check_links(
                 case, service.fetcher, allow_local=is_local_address(service.api_base),
-                progress=lambda d, t: self._activity.update_progress(
-                    f"Checking links {d} of {t}", d, t))
+                progress=lambda d, t: self._progress(f"Checking links {d} of {t}", d, t))
         except asyncio.CancelledError:
             self._status("Link check cancelled; what was checked so far is kept in the case.")
             raise

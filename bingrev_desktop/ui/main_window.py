@@ -32,6 +32,7 @@ from ..core.errors import (
     BingrevError,
     NotAnImageError,
 )
+from ..core.evidence import SiteContact
 from ..core.request import SearchRequest, ValidationError, validate_image_url
 from ..core.response import ResultItem
 from .about_dialog import AboutDialog
@@ -293,9 +294,10 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Check the search", str(exc), level="warning")
             return None
 
-    def search(self, *, parent: tuple[int, int] | None = None
+    def search(self, *, parent: tuple[int, int] | None = None, preview: bool = True
                ) -> asyncio.Task[SearchOutcome | None] | None:
-        """Search what the form shows; ``parent`` marks a pivot (search id, position)."""
+        """Search what the form shows; ``parent`` marks a pivot (search id, position);
+        ``preview=False`` leaves the searched image unfetched (the service fetches it)."""
         request = self.build_request()
         if request is None:
             return None
@@ -312,7 +314,7 @@ class MainWindow(QMainWindow):
             return None
         self.banner.hide()
         shown = self.controller.preview
-        if shown is None or shown.url != request.image_url:
+        if preview and (shown is None or shown.url != request.image_url):
             self.controller.start_preview(request.image_url)  # show what is being searched
         return self.controller.start_search(request, parent=parent)
 
@@ -321,9 +323,22 @@ class MainWindow(QMainWindow):
         if not item.image_url:
             return
         origin = self.case.current
-        if self.show_address(item.image_url, from_result=True):
-            self.search_panel.set_crop(None)
-            self.search(parent=(origin.id, item.position) if origin is not None else None)
+        parent = (origin.id, item.position) if origin is not None else None
+        if self.settings.site_contact is SiteContact.ALWAYS:
+            if self.show_address(item.image_url, from_result=True):
+                self.search_panel.set_crop(None)
+                self.search(parent=parent)
+            return
+        # Showing the picture would visit the site that hosts it, which Settings does not
+        # allow without asking: the search still runs (the service fetches the image).
+        self.controller.clear_preview()
+        self.search_panel.url_edit.setText(item.image_url)
+        self.search_panel.set_crop(None)
+        self.search_panel.show_preview_error(
+            "No preview: showing this result's picture would contact the site that hosts "
+            "it. The search runs anyway. To see previews of results, set \u201cContact the "
+            "sites that host results\u201d to Always in File \u203a Settings.")
+        self.search(parent=parent, preview=False)
 
     # -- results ---------------------------------------------------------------------
     def _selection_changed(self, item: ResultItem | None) -> None:

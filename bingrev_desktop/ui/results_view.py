@@ -76,6 +76,9 @@ class ResultDelegate(QStyledItemDelegate):
         elif link is LinkState.CHANGED:
             self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "Changed",
                         QColor("#8a4b00"))
+        elif link is LinkState.UNREACHABLE:
+            self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "No answer",
+                        QColor("#5f6368"))
         if index.data(NoteRole):
             self._badge(painter, thumb_rect.bottomRight() + QPoint(-52, -24), "Note",
                         QColor("#4a5568"))

@@ -69,7 +69,9 @@ class SettingsDialog(QDialog):
         privacy_layout.addWidget(plain_label(
             "Keeping full-size copies and checking links again visit the websites that host "
             "the pictures and pages. The people who run those sites may see the visit. "
-            "Thumbnails always come from Bing's own servers."))
+            "Thumbnails are loaded from the addresses in the search answer (normally Bing's "
+            "own servers). \u201cSearch with this image\u201d shows the result's picture "
+            "only when this is set to Always."))
         self.contact_combo = QComboBox()
         for policy, label in CONTACT_LABELS.items():
             self.contact_combo.addItem(label, policy)

@@ -154,7 +154,40 @@ def test_too_many_redirects() -> None:
     ("::ffff:127.0.0.1", False), ("::ffff:10.0.0.1", False), ("64:ff9b::7f00:1", False),
     ("2002:7f00:1::", False), ("::", False),
     ("93.184.216.34", True), ("8.8.8.8", True), ("2606:4700:4700::1111", True),
-    ("::ffff:8.8.8.8", True),
+    ("::ffff:8.8.8.8", True), ("fec0::1", False), ("64:ff9b:1::a00:1", False),
+    ("::ffff:0:7f00:1", False), ("::7f00:1", False), ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", True),
 ])
 def test_address_policy(address: str, public: bool) -> None:
     assert is_public_address(ip_address(address)) is public
+
+
+def test_pinned_fetch_keeps_the_site_name(listener: Recorder) -> None:
+    """The connection goes to the checked address, but the URL, the Host header and the
+    recorded final address keep the name (TLS verifies it; pools stay per site)."""
+    port = listener.server_address[1]
+
+    async def attempt() -> str:
+        async with make_http_client() as http:
+            fetcher = ImageFetcher(http, address_allowed=lambda a: a.is_loopback)
+            fetched = await fetcher.fetch(f"http://localhost:{port}/named.png",
+                                          allow_local=False)
+            return fetched.final_url
+
+    assert asyncio.run(attempt()) == f"http://localhost:{port}/named.png"
+    assert listener.hits == ["/named.png"]
+
+
+def test_the_connection_is_checked_again_when_it_opens(listener: Recorder) -> None:
+    """DNS rebinding: the name passes the check before the request, but the address the
+    connection would open is refused (the policy is asked again at connect time)."""
+    port = listener.server_address[1]
+    answers = iter([True])  # allowed once (the request-time check), then never
+
+    async def attempt() -> None:
+        async with make_http_client() as http:
+            fetcher = ImageFetcher(http, address_allowed=lambda a: next(answers, False))
+            with pytest.raises(ImageError, match="local network"):
+                await fetcher.fetch(f"http://127.0.0.1:{port}/rebound.png", allow_local=False)
+
+    asyncio.run(attempt())
+    assert listener.hits == []

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import QApplication
 
 from bingrev_desktop.core.response import parse_response
 from bingrev_desktop.demo.images import render
-from bingrev_desktop.ui.imaging import decode_image
-from bingrev_desktop.ui.results_model import ResultsModel, ResultsProxyModel, SortKey
-from bingrev_desktop.ui.results_view import ResultsView
-from bingrev_desktop.ui.thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
+from bingrev_desktop.ui.results.imaging import decode_image
+from bingrev_desktop.ui.results.results_model import ResultsModel, ResultsProxyModel, SortKey
+from bingrev_desktop.ui.results.results_view import ResultsView
+from bingrev_desktop.ui.results.thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 
 FRAME_MS = 1000 / 60
 

@@ -32,10 +32,10 @@ import qasync
 from bingrev_desktop.core.credentials import CredentialStore
 from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
-from bingrev_desktop.ui.app import create_application, dispose_widgets
-from bingrev_desktop.ui.controller import SearchController
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.settings_store import SettingsStore
+from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
+from bingrev_desktop.ui.search.controller import SearchController
+from bingrev_desktop.ui.shell.main_window import MainWindow
+from bingrev_desktop.ui.common.settings_store import SettingsStore
 
 searches = int(sys.argv[1])
 app = create_application(["bench"])
@@ -50,7 +50,7 @@ async def main():
         folder = Path(tempfile.mkdtemp())
         settings = SettingsStore(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
         window = MainWindow(SearchController(service), CredentialStore(), settings)
-        window.case.autosave_file = folder / "autosave.bingrev"
+        window.session.autosave_file = folder / "autosave.bingrev"
         window.resize(1280, 800)
         window.show()
         names = engine.query_image_names()
@@ -59,15 +59,15 @@ async def main():
             window.search_panel.count_spin.setValue(150)
             window.search_panel.market_combo.set_market(["en-US", "de-DE"][n % 2])
             await window.search()
-            record = window.case.current
+            record = window.session.current
             while record.missing_thumbnails() or window.loader.busy:
                 await asyncio.sleep(0.02)
         await asyncio.sleep(0.5)
-        case = window.case.case
+        case = window.session.case
         out["pictures"] = sum(len(s.thumbnails) for s in case.searches)
         out["disk_bytes"] = case.blobs.total_bytes()
         out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        window.case.dirty = False
+        window.session.dirty = False
         window.close()
         await window.loader.cancel_and_wait()
         await service.aclose()

@@ -58,9 +58,9 @@ async def measure() -> list[tuple[str, float]]:
     from bingrev_desktop.core.credentials import CredentialStore
     from bingrev_desktop.core.service import SearchService
     from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine, Fault
-    from bingrev_desktop.ui.controller import SearchController
-    from bingrev_desktop.ui.main_window import MainWindow
-    from bingrev_desktop.ui.settings_store import SettingsStore
+    from bingrev_desktop.ui.common.settings_store import SettingsStore
+    from bingrev_desktop.ui.search.controller import SearchController
+    from bingrev_desktop.ui.shell.main_window import MainWindow
 
     rows = []
     probe = Probe()
@@ -69,7 +69,7 @@ async def measure() -> list[tuple[str, float]]:
         folder = Path(tempfile.mkdtemp())
         settings = SettingsStore(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
         window = MainWindow(SearchController(service), CredentialStore(), settings)
-        window.case.autosave_file = folder / "autosave.bingrev"
+        window.session.autosave_file = folder / "autosave.bingrev"
         window.resize(1280, 800)
         window.show()
         window.show_address(engine.query_image_url("city"))
@@ -81,7 +81,7 @@ async def measure() -> list[tuple[str, float]]:
         window.search_panel.count_spin.setValue(150)
         probe.start()
         await window.search()
-        record = window.case.current
+        record = window.session.current
         while record is not None and (record.missing_thumbnails() or window.loader.busy):
             await asyncio.sleep(0.01)
         rows.append(("150 results arrive, every picture kept", probe.stop()))
@@ -95,7 +95,7 @@ async def measure() -> list[tuple[str, float]]:
         await window.search()
         await asyncio.sleep(0.2)
         rows.append(("10 MB answer (3.3 M results, capped at 1000)", probe.stop()))
-        window.case.dirty = False
+        window.session.dirty = False
         window.close()
         await window.loader.cancel_and_wait()
         await service.aclose()
@@ -106,7 +106,7 @@ async def measure() -> list[tuple[str, float]]:
 def main() -> None:
     import qasync
 
-    from bingrev_desktop.ui.app import create_application, dispose_widgets
+    from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
 
     app = create_application(["bench"])
     app.setQuitOnLastWindowClosed(False)

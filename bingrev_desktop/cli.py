@@ -286,6 +286,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               "WAYLAND_DISPLAY). To search without a window, use: bingrev-desktop search "
               "IMAGE_URL", file=sys.stderr)
         return EXIT_FAILED
-    from .ui.app import run_app  # Qt is imported only when a window is wanted
+    from .ui.shell.app import run_app  # Qt is imported only when a window is wanted
 
     return run_app(args)

@@ -212,7 +212,7 @@ def check_network() -> tuple[Status, str]:
 
 def _configured_proxy() -> str | None:
     try:
-        from .ui.network import proxy_for_app
+        from .ui.common.network import proxy_for_app
 
         return proxy_for_app()
     except ImportError:

@@ -33,7 +33,7 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test QApplication (pytest-qt has no qasync support)."""
     import qasync
 
-    from bingrev_desktop.ui.gc_timer import GarbageCollector
+    from bingrev_desktop.ui.shell.gc_timer import GarbageCollector
 
     qapp.setQuitOnLastWindowClosed(False)  # closing a window must not stop the loop
     collector = GarbageCollector()  # as in the app: no GC in worker threads
@@ -110,7 +110,7 @@ def _dispose_qt_widgets_at_exit() -> Iterator[None]:
 
     app = QApplication.instance()
     if isinstance(app, QApplication):
-        from bingrev_desktop.ui.app import dispose_widgets
+        from bingrev_desktop.ui.shell.app import dispose_widgets
 
         dispose_widgets(app)
 

@@ -23,9 +23,9 @@ from bingrev_desktop.core.casefile import SCHEMA_VERSION, load_case, save_case
 from bingrev_desktop.core.evidence import SiteContact
 from bingrev_desktop.core.export import csv_report, html_report, json_report
 from bingrev_desktop.demo import DemoEngine
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.results_model import LinkRole
-from bingrev_desktop.ui.thumbnails import ThumbState
+from bingrev_desktop.ui.results.results_model import LinkRole
+from bingrev_desktop.ui.results.thumbnails import ThumbState
+from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
 from .test_exports import offline_browser
@@ -51,7 +51,7 @@ def seed_of(url: str) -> str:
 
 
 async def fill_done(window: MainWindow, timeout: float = 60.0) -> None:
-    record = window.case.current
+    record = window.session.current
     assert record is not None
     await wait_until(lambda: not record.missing_thumbnails() and not window.loader.busy,
                      timeout=timeout, message="background fill")
@@ -73,13 +73,13 @@ import asyncio, json, sys
 from pathlib import Path
 from PySide6.QtCore import QSettings
 import qasync
-from bingrev_desktop.ui.app import create_application, dispose_widgets
+from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
 from bingrev_desktop.core.credentials import CredentialStore
 from bingrev_desktop.core.service import SearchService
-from bingrev_desktop.ui.controller import SearchController
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.settings_store import SettingsStore
-from bingrev_desktop.ui.thumbnails import ThumbState
+from bingrev_desktop.ui.search.controller import SearchController
+from bingrev_desktop.ui.shell.main_window import MainWindow
+from bingrev_desktop.ui.common.settings_store import SettingsStore
+from bingrev_desktop.ui.results.thumbnails import ThumbState
 
 app = create_application(["t"])
 app.setQuitOnLastWindowClosed(False)
@@ -93,7 +93,7 @@ async def main():
     window = MainWindow(SearchController(service), CredentialStore(), settings)
     window.resize(1280, 800)
     window.show()
-    assert await window.cases.open_path(Path(sys.argv[1]))
+    assert await window.case_files.open_path(Path(sys.argv[1]))
     out["banner"] = window.banner.message_label.text()
     model = window.results_panel.model
     urls = [model.item(r).thumbnail_url for r in range(model.rowCount())]
@@ -107,7 +107,7 @@ async def main():
     out["rows"] = model.rowCount()
     out["states"] = [s.value for s in states]
     out["fill"] = window.results_panel.fill_label.text()
-    window.case.dirty = False
+    window.session.dirty = False
     window.close()
     await window.loader.cancel_and_wait()
     await service.aclose()
@@ -132,7 +132,7 @@ def test_background_fill_keeps_every_picture_for_offline_use(
         await fill_done(window)
         assert window.results_panel.fill_label.text().startswith("All ")
         assert "kept in the case" in window.statusBar().currentMessage()
-        assert await window.cases._save(path)
+        assert await window.case_files._save(path)
 
     run(qloop, scenario())
     case = load_case(path)
@@ -173,7 +173,7 @@ def test_failed_pictures_are_recorded_with_reason_and_time(
     from bingrev_desktop.demo.faults import Fault
     demo_engine.set_fault(Fault("broken_thumbnails", times=3))
     run(qloop, scenario())
-    record = window.case.current
+    record = window.session.current
     assert record is not None
     assert len(record.thumbnail_failures) == 3
     for failure in record.thumbnail_failures.values():
@@ -182,7 +182,7 @@ def test_failed_pictures_are_recorded_with_reason_and_time(
     states = {window.loader.state(u) for u in failed_urls}
     assert states <= {ThumbState.FAILED, ThumbState.UNKNOWN}
     path = tmp_path / "failures.bingrev"
-    save_case(window.case.case, path)
+    save_case(window.session.case, path)
     loaded = load_case(path).searches[0]
     assert loaded.thumbnail_failures == record.thumbnail_failures
     assert "could not be loaded" in html_report(load_case(path))
@@ -259,13 +259,13 @@ def test_starring_keeps_a_full_size_copy_that_matches_what_was_served(
             panel.view.setCurrentIndex(panel.proxy.index(row, 0))
             window.details.star.setChecked(True)
             assert window.evidence.consent_dialog is None
-        record = window.case.current
+        record = window.session.current
         assert record is not None
         await wait_until(lambda: len(record.originals) == 3 and not window.evidence.busy,
                          timeout=30, message="copies")
         assert window.details.copy_hash.text() == record.originals[
             panel.model.item(5).position].sha256
-        assert await window.cases._save(path)
+        assert await window.case_files._save(path)
 
     run(qloop, scenario())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -306,9 +306,9 @@ def test_never_contacting_sites_keeps_no_copy_and_sends_nothing(
         await asyncio.sleep(0.3)
 
     run(qloop, scenario())
-    record = window.case.current
+    record = window.session.current
     assert record is not None and record.stars and not record.originals
-    assert window.evidence.consent_dialog is None and not window.case.case.checks
+    assert window.evidence.consent_dialog is None and not window.session.case.checks
     assert "not contacted" in window.banner.title_label.text()
     assert [p for _m, p in demo_engine.request_log if not p.startswith("/thumb/")] == []
 
@@ -321,13 +321,13 @@ def test_keep_all_asks_with_count_and_size(
         await show_and_wait(window, demo_engine.query_image_url("city"))
         window.search_panel.count_spin.setValue(8)
         await search_and_wait(window)
-        window.evidence.keep_all(window.case.current)
+        window.evidence.keep_all(window.session.current)
         box = window.evidence.confirm_dialog
         assert box is not None
         assert "8 results" in box.text()
         assert re.search(r"about \d+ (KB|MB)", box.informativeText())
         next(b for b in box.buttons() if b.text() == "Keep copies").click()
-        record = window.case.current
+        record = window.session.current
         assert record is not None
         await wait_until(lambda: len(record.originals) == 8 and not window.evidence.busy,
                          timeout=30, message="all copies")
@@ -356,12 +356,12 @@ def test_link_check_finds_gone_and_changed(
         for row in rows:
             panel.view.setCurrentIndex(panel.proxy.index(row, 0))
             window.details.star.setChecked(True)
-        record = window.case.current
+        record = window.session.current
         assert record is not None
         await wait_until(lambda: len(record.originals) == 2 and not window.evidence.busy,
                          timeout=30, message="copies")
         await window.evidence.start_check()
-        first = window.case.case.checks[-1]
+        first = window.session.case.checks[-1]
         assert first.count(LinkState.GONE) == first.count(LinkState.CHANGED) == 0
         demo_engine.clear_logs()
         gone, changed = panel.model.item(rows[0]), panel.model.item(rows[1])
@@ -369,7 +369,7 @@ def test_link_check_finds_gone_and_changed(
         demo_engine.change_image(seed_of(changed.image_url or ""))
         await window.evidence.start_check()
         assert not [m for m in demo_engine.request_log if m[1].startswith("/v1/")]
-        second = window.case.case.checks[-1]
+        second = window.session.case.checks[-1]
         states = {(r.position, r.kind): r for r in second.results if r.state is not LinkState.OK}
         assert set(states) == {(gone.position, "image"), (changed.position, "image")}
         assert states[(gone.position, "image")].state is LinkState.GONE
@@ -386,7 +386,7 @@ def test_link_check_finds_gone_and_changed(
         panel.view.setCurrentIndex(panel.proxy.mapFromSource(panel.model.index(rows[0])))
         assert "Image: gone" in window.details.links_info.text()
         window.grab().save(str(tmp_path / "link-check.png"))
-        assert await window.cases._save(path)
+        assert await window.case_files._save(path)
 
     run(qloop, scenario())
     case = load_case(path)
@@ -442,7 +442,7 @@ def test_keep_selected_results_and_save_the_kept_copy(
         menu = next(m for m in window.menuBar().actions() if m.text() == "E&vidence").menu()
         next(a for a in menu.actions() if a.text().startswith("Keep full-size copies of the "
                                                              "selected")).trigger()
-        record = window.case.current
+        record = window.session.current
         assert record is not None
         await wait_until(lambda: len(record.originals) == 3 and not window.evidence.busy,
                          timeout=30, message="copies")
@@ -450,7 +450,8 @@ def test_keep_selected_results_and_save_the_kept_copy(
         demo_engine.clear_logs()
         copy = record.originals[item.position]
         await window.evidence_view.save_to(copy.url, str(target), copy.sha256)
-        assert not demo_engine.request_log  # written from the case, not downloaded again
+        # Written from the case, not downloaded again (thumbnails may still be filling).
+        assert not [p for _m, p in demo_engine.request_log if p.startswith("/img/")]
         assert sha256(target.read_bytes()) == copy.sha256
 
     run(qloop, scenario())

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QMessageBox
 from bingrev_desktop.core.casefile import load_case
 from bingrev_desktop.core.request import Crop
 from bingrev_desktop.demo import DemoEngine
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.thumbnails import ThumbState
+from bingrev_desktop.ui.results.thumbnails import ThumbState
+from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
 from .test_window import run, search_and_wait, show_and_wait
@@ -57,24 +57,24 @@ async def build_case(window: MainWindow, engine: DemoEngine, path: Path) -> None
     await all_visible_thumbnails(window, 2)
     item = window.results_panel.model.item(2)
     window.pivot(item)
-    await wait_until(lambda: len(window.case.case.searches) == 3, message="pivot recorded")
+    await wait_until(lambda: len(window.session.case.searches) == 3, message="pivot recorded")
     await window.controller.wait_idle()
     await all_visible_thumbnails(window, 2)
     await wait_until(lambda: not window.loader.busy, message="thumbnails settle")
-    assert await window.cases._save(path)
+    assert await window.case_files._save(path)
 
 
 OFFLINE_CHECK = r"""
 import asyncio, json, sys
 from PySide6.QtCore import QSettings
 import qasync
-from bingrev_desktop.ui.app import create_application, dispose_widgets
+from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
 from bingrev_desktop.core.credentials import CredentialStore
 from bingrev_desktop.core.service import SearchService
-from bingrev_desktop.ui.controller import SearchController
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.settings_store import SettingsStore
-from bingrev_desktop.ui.thumbnails import ThumbState
+from bingrev_desktop.ui.search.controller import SearchController
+from bingrev_desktop.ui.shell.main_window import MainWindow
+from bingrev_desktop.ui.common.settings_store import SettingsStore
+from bingrev_desktop.ui.results.thumbnails import ThumbState
 
 app = create_application(["t"])
 app.setQuitOnLastWindowClosed(False)
@@ -88,11 +88,11 @@ async def main():
     window = MainWindow(SearchController(service), CredentialStore(), settings)
     window.resize(1280, 800)
     window.show()
-    assert await window.cases.open_path(__import__("pathlib").Path(sys.argv[1]))
+    assert await window.case_files.open_path(__import__("pathlib").Path(sys.argv[1]))
     history = [window.history.list.item(i).text() for i in range(window.history.list.count())]
     out["history"] = history
     trail = []
-    for record in window.case.case.searches:
+    for record in window.session.case.searches:
         window.case_view.show_record(record)
         await window.controller.wait_idle()
         model = window.results_panel.model
@@ -120,7 +120,7 @@ async def main():
     out["trail"] = trail
     out["case_note"] = window.history.note.toPlainText()
     window.grab().save(sys.argv[3])
-    window.case.dirty = False
+    window.session.dirty = False
     window.close()
     await window.loader.cancel_and_wait()
     await service.aclose()
@@ -144,8 +144,8 @@ def test_save_and_reopen_offline(qloop: asyncio.AbstractEventLoop, demo_engine: 
     try:
         run(qloop, build_case(window, demo_engine, path))
         assert window.windowTitle().startswith("harbour")
-        assert not window.case.dirty
-        saved = window.case.case
+        assert not window.session.dirty
+        saved = window.session.case
         expected_thumbs = [len(s.thumbnails) for s in saved.searches]
     finally:
         run(qloop, close_window(window))
@@ -186,32 +186,32 @@ def test_restore_after_crash(qloop: asyncio.AbstractEventLoop, demo_engine: Demo
     async def work_then_crash() -> None:
         await show_and_wait(crashed, demo_engine.query_image_url("mountain"))
         await search_and_wait(crashed)
-        await crashed.case.autosave()
+        await crashed.session.autosave()
 
     run(qloop, work_then_crash())
-    assert crashed.case.autosave_file.is_file()
+    assert crashed.session.autosave_file.is_file()
     # The "crash": the window is never closed normally; a new one starts.
     run(qloop, close_window_without_cleanup(crashed))
     fresh = make_window(demo_engine, tmp_path)
     try:
         async def restore() -> None:
-            box = await fresh.cases.offer_restore()
+            box = await fresh.case_files.offer_restore()
             assert box is not None and box.text().startswith("The app did not close")
             restore_button = next(b for b in box.buttons() if b.text() == "Restore")
             restore_button.click()
-            await wait_until(lambda: len(fresh.case.case.searches) == 1, message="restored")
+            await wait_until(lambda: len(fresh.session.case.searches) == 1, message="restored")
 
         run(qloop, restore())
-        assert fresh.case.dirty and fresh.results_panel.model.rowCount() == 35
+        assert fresh.session.dirty and fresh.results_panel.model.rowCount() == 35
         assert fresh.windowTitle().startswith("*")
     finally:
         run(qloop, close_window(fresh))
 
 
 async def close_window_without_cleanup(window: MainWindow) -> None:
-    window.case.stop_autosave()  # the "crashed" process runs no more timers
+    window.session.stop_autosave()  # the "crashed" process runs no more timers
     await window.loader.cancel_and_wait()
-    await window.case.tasks.cancel_all()
+    await window.session.tasks.cancel_all()
     await window.controller.service.aclose()
     window.hide()
     window.deleteLater()
@@ -223,10 +223,10 @@ def test_open_bad_file_in_window(qloop: asyncio.AbstractEventLoop, demo_engine: 
     bad = tmp_path / "broken.bingrev"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     try:
-        ok = run(qloop, window.cases.open_path(bad))
+        ok = run(qloop, window.case_files.open_path(bad))
         assert ok is False
         assert window.banner.title_label.text() == "Cannot open this case file"
-        assert window.case.case.searches == [] and window.case.path is None
+        assert window.session.case.searches == [] and window.session.path is None
     finally:
         run(qloop, close_window(window))
 
@@ -240,10 +240,10 @@ def test_close_asks_to_save(qloop: asyncio.AbstractEventLoop, demo_engine: DemoE
             await search_and_wait(window)
 
         run(qloop, scenario())
-        assert window.case.dirty
+        assert window.session.dirty
         window.close()
         assert window.isVisible()  # not closed: it asks first
-        box = window.cases.last_dialog
+        box = window.case_files.last_dialog
         assert isinstance(box, QMessageBox) and box.isVisible()
         assert "not saved" in box.text()
         next(b for b in box.buttons() if b.text() == "Don't save").click()
@@ -264,7 +264,7 @@ def test_sample_case_is_valid() -> None:
 CLAIM = r"""
 import sys, time
 from pathlib import Path
-from bingrev_desktop.ui.case_session import claim_autosave_slot
+from bingrev_desktop.ui.case.case_session import claim_autosave_slot
 path, lock = claim_autosave_slot(Path(sys.argv[1]))
 path.write_bytes(b"work of the instance that will crash")
 print(path.name, flush=True)
@@ -273,7 +273,7 @@ time.sleep(60)
 
 
 def test_autosave_slots_per_instance_and_after_a_crash(tmp_path: Path) -> None:
-    from bingrev_desktop.ui.case_session import claim_autosave_slot
+    from bingrev_desktop.ui.case.case_session import claim_autosave_slot
 
     folder = tmp_path / "autosave"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -296,7 +296,7 @@ def test_autosave_slots_per_instance_and_after_a_crash(tmp_path: Path) -> None:
 def test_autosave_offered_back_when_the_crashed_pid_was_reused(tmp_path: Path) -> None:
     """The crashed instance's PID now belongs to another Python process: its slot must
     still count as abandoned, so its work is offered back."""
-    from bingrev_desktop.ui.case_session import claim_autosave_slot
+    from bingrev_desktop.ui.case.case_session import claim_autosave_slot
 
     folder = tmp_path / "autosave"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -35,13 +35,13 @@ def test_key_never_written(qloop: asyncio.AbstractEventLoop, tmp_path: Path,
                 window.controller.service.client.set_api_key(SECRET + "-wrong")
                 await search_and_wait(window)
                 window.controller.service.client.set_api_key(SECRET)
-                await window.case.autosave()
+                await window.session.autosave()
                 # Saving removes the autosave, so keep a copy of it to check too.
                 (tmp_path / "autosave-copy.bingrev").write_bytes(
-                    window.case.autosave_file.read_bytes())
-                assert await window.cases._save(tmp_path / "case.bingrev")
+                    window.session.autosave_file.read_bytes())
+                assert await window.case_files._save(tmp_path / "case.bingrev")
                 for kind in ("html", "csv", "json"):
-                    assert await window.cases.export(kind, tmp_path / f"export.{kind}")
+                    assert await window.case_files.export(kind, tmp_path / f"export.{kind}")
                 window.settings._s.sync()
 
             run(qloop, scenario())

@@ -17,7 +17,7 @@ from bingrev_desktop.core.response import as_int, parse_response
 from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.core.settings import normalize_api_base
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
-from bingrev_desktop.ui.case_session import CaseSession
+from bingrev_desktop.ui.case.case_session import CaseSession
 
 from .test_window import run, search_and_wait, show_and_wait
 from .ui_helpers import close_window, make_window
@@ -85,7 +85,7 @@ def test_crafted_case_files_are_refused(tmp_path: Path, change: str) -> None:
 def test_save_while_editing_stays_dirty(qloop: asyncio.AbstractEventLoop,
                                         demo_engine: DemoEngine, tmp_path: Path) -> None:
     window = make_window(demo_engine, tmp_path)
-    session: CaseSession = window.case
+    session: CaseSession = window.session
     try:
         async def scenario() -> None:
             await show_and_wait(window, demo_engine.query_image_url("city"))
@@ -113,7 +113,7 @@ def test_stale_crop_is_not_applied_to_a_new_image(qloop: asyncio.AbstractEventLo
             window.search_panel.set_crop(SearchRequest.create(
                 "https://a.org/x.png", crop=(0.1, 0.2, 0.3, 0.4)).crop)
             await search_and_wait(window)
-            record = window.case.current
+            record = window.session.current
             assert record is not None
             record.preview_sha256 = None  # its picture was never saved
             window.case_view.show_record(record)

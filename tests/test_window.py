@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 
 from bingrev_desktop.core.errors import AuthenticationError
 from bingrev_desktop.demo import DemoEngine, Fault
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.results_model import ItemRole
-from bingrev_desktop.ui.thumbnails import ThumbState
+from bingrev_desktop.ui.results.results_model import ItemRole
+from bingrev_desktop.ui.results.thumbnails import ThumbState
+from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
 from .ui_helpers import close_window, drag, make_window
@@ -299,7 +299,7 @@ def test_pivot_searches_with_result_image(qloop: asyncio.AbstractEventLoop, wind
     fetched = [p for _m, p in demo_engine.request_log[seen:] if p.startswith("/img/")]
     assert fetched == []
     assert "No preview" in window.search_panel.crop_view.message
-    assert window.case.case.searches[-1].parent_id == window.case.case.searches[0].id
+    assert window.session.case.searches[-1].parent_id == window.session.case.searches[0].id
 
 
 def test_pivot_shows_the_picture_when_sites_may_be_contacted(
@@ -318,7 +318,7 @@ def test_pivot_shows_the_picture_when_sites_may_be_contacted(
         await wait_until(lambda: not window.controller.searching)
 
     run(qloop, scenario())
-    assert window.case.case.searches[-1].parent_position == item.position
+    assert window.session.case.searches[-1].parent_position == item.position
 
 
 def test_context_menu_copy_and_drag_out(qloop: asyncio.AbstractEventLoop, window: MainWindow,

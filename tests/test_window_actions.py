@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.resources import resource_dir
-from bingrev_desktop.ui.app import open_first
+from bingrev_desktop.ui.shell.app import open_first
 
 from .conftest import wait_until
 from .test_window import run, search_and_wait, show_and_wait
@@ -86,8 +86,8 @@ def test_opens_case_file_given_on_command_line(qloop: asyncio.AbstractEventLoop,
     try:
         args = argparse.Namespace(case_file=str(sample), demo=False)
         run(qloop, open_first(window, args, None))
-        assert len(window.case.case.searches) == 3
-        assert window.case.path == sample
+        assert len(window.session.case.searches) == 3
+        assert window.session.path == sample
         assert window.keys.key_dialog is None  # reading a case needs no key
         assert demo_engine.request_log == []  # and no network
     finally:
@@ -100,8 +100,8 @@ def test_demo_opens_sample_case(qloop: asyncio.AbstractEventLoop, demo_engine: D
     try:
         run(qloop, open_first(window, argparse.Namespace(case_file=None, demo=True),
                               demo_engine))
-        assert len(window.case.case.searches) == 3
-        assert window.case.path is None  # saving asks where: the sample stays pristine
+        assert len(window.session.case.searches) == 3
+        assert window.session.path is None  # saving asks where: the sample stays pristine
         assert window.windowTitle().startswith("Sample case")
         assert "(demo)" in window.windowTitle()
     finally:
@@ -183,8 +183,8 @@ def test_export_offers_to_open_the_report(qloop: asyncio.AbstractEventLoop,
     window = make_window(demo_engine, tmp_path)
     try:
         async def scenario() -> None:
-            await window.cases.open_path(resource_dir() / "samples" / "sample.bingrev")
-            assert await window.cases.export("html", tmp_path / "report")
+            await window.case_files.open_path(resource_dir() / "samples" / "sample.bingrev")
+            assert await window.case_files.export("html", tmp_path / "report")
 
         run(qloop, scenario())
         report = tmp_path / "report.html"

@@ -21,13 +21,13 @@ import asyncio, sys
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 import qasync
-from bingrev_desktop.ui.app import create_application, dispose_widgets
+from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
 from bingrev_desktop.core.credentials import CredentialStore
 from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
-from bingrev_desktop.ui.controller import SearchController
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.settings_store import SettingsStore
+from bingrev_desktop.ui.search.controller import SearchController
+from bingrev_desktop.ui.shell.main_window import MainWindow
+from bingrev_desktop.ui.common.settings_store import SettingsStore
 
 app = create_application(["bingrev-desktop"])
 app.setQuitOnLastWindowClosed(False)

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from bingrev_desktop.core.credentials import CredentialStore
 from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
-from bingrev_desktop.ui.controller import SearchController
-from bingrev_desktop.ui.main_window import MainWindow
-from bingrev_desktop.ui.settings_store import SettingsStore
+from bingrev_desktop.ui.common.settings_store import SettingsStore
+from bingrev_desktop.ui.search.controller import SearchController
+from bingrev_desktop.ui.shell.main_window import MainWindow
 
 
 def make_window(engine: DemoEngine, tmp_path: Path, *, key: str | None = DEMO_API_KEY,
@@ -24,14 +24,14 @@ def make_window(engine: DemoEngine, tmp_path: Path, *, key: str | None = DEMO_AP
     settings = SettingsStore(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     credentials = CredentialStore(service=f"bingrev-desktop-test-{uuid.uuid4().hex[:8]}")
     window = MainWindow(SearchController(service), credentials, settings, demo=demo)
-    window.case.autosave_file = tmp_path / "autosave" / "unsaved.bingrev"
+    window.session.autosave_file = tmp_path / "autosave" / "unsaved.bingrev"
     window.resize(1280, 800)
     window.show()
     return window
 
 
 async def close_window(window: MainWindow) -> None:
-    window.case.dirty = False  # tests don't answer the "save changes?" question
+    window.session.dirty = False  # tests don't answer the "save changes?" question
     window.close()
     await window.tasks.cancel_all()
     await window.loader.cancel_and_wait()
@@ -39,8 +39,8 @@ async def close_window(window: MainWindow) -> None:
     await window.evidence_view.tasks.cancel_all()
     await window.keys.tasks.cancel_all()
     await window.controller.shutdown()
-    await window.case.tasks.cancel_all()
-    await window.cases.tasks.cancel_all()
+    await window.session.tasks.cancel_all()
+    await window.case_files.tasks.cancel_all()
     await window.controller.service.aclose()
     window.deleteLater()
 

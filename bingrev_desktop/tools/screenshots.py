@@ -29,7 +29,7 @@ from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
 
 if TYPE_CHECKING:
-    from ..ui.main_window import MainWindow
+    from ..ui.shell.main_window import MainWindow
 
 
 async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -78,9 +78,9 @@ async def _evidence_states(window: MainWindow, engine: DemoEngine, out: Path,
 
 async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
     from ..core.credentials import CredentialStore
-    from ..ui.controller import SearchController
-    from ..ui.main_window import MainWindow
-    from ..ui.settings_store import SettingsStore
+    from ..ui.common.settings_store import SettingsStore
+    from ..ui.search.controller import SearchController
+    from ..ui.shell.main_window import MainWindow
 
     settings_file = Path(tempfile.mkdtemp()) / "settings.ini"
     settings = SettingsStore(QSettings(str(settings_file), QSettings.Format.IniFormat))
@@ -119,7 +119,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
 
             window.show_address("file:///home/me/Pictures/photo.jpg")
             _save(window, out / f"05-local-file-{tag}.png")
-            window.case.dirty = False
+            window.session.discard_changes()
             window.close()
             await window.loader.cancel_and_wait()
             await service.aclose()
@@ -128,7 +128,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         window = MainWindow(SearchController(service), CredentialStore(), settings, demo=True)
         window.resize(1280, 800)
         window.show()
-        await window.cases.open_path(resource_dir() / "samples" / "sample.bingrev")
+        await window.case_files.open_path(resource_dir() / "samples" / "sample.bingrev")
         await window.controller.wait_idle()
         window.side_tabs.setCurrentWidget(window.history)
         window.banner.hide()
@@ -151,7 +151,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         _save(help_dialog, out / "13-getting-started.png")
         help_dialog.close()
         _save(window, out / "09-demo-banner.png")
-        window.case.dirty = False
+        window.session.discard_changes()
         window.close()
         await window.loader.cancel_and_wait()
         await service.aclose()
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [tuple(int(v) for v in s.split("x")) for s in (args.size or ["1280x800", "1920x1080"])]
     args.outdir.mkdir(parents=True, exist_ok=True)
-    from ..ui.app import create_application, dispose_widgets
+    from ..ui.shell.app import create_application, dispose_widgets
 
     app = create_application(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)

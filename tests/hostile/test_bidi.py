@@ -6,7 +6,7 @@ from bingrev_desktop.core.case import Case
 from bingrev_desktop.core.export import html_report
 from bingrev_desktop.core.request import SearchRequest
 from bingrev_desktop.core.response import parse_response
-from bingrev_desktop.ui.results_model import describe
+from bingrev_desktop.ui.results.results_model import describe
 
 RLO = "\u202e"
 

@@ -40,7 +40,7 @@ def test_echoed_key_reaches_no_file(qloop: asyncio.AbstractEventLoop, tmp_path: 
                 await show_and_wait(window, engine.query_image_url("lighthouse"))
                 window.search_panel.count_spin.setValue(12)
                 await search_and_wait(window)
-                record = window.case.current
+                record = window.session.current
                 assert record is not None and SECRET in record.response.results[0].thumbnail_url
                 await wait_until(lambda: not record.missing_thumbnails(), message="fill")
                 panel = window.results_panel
@@ -50,14 +50,14 @@ def test_echoed_key_reaches_no_file(qloop: asyncio.AbstractEventLoop, tmp_path: 
                                  message="copy")
                 await window.evidence.start_check()
                 window.pivot(panel.model.item(1))  # its address goes to the recent list
-                await wait_until(lambda: len(window.case.case.searches) == 2, message="pivot")
+                await wait_until(lambda: len(window.session.case.searches) == 2, message="pivot")
                 await window.controller.wait_idle()
-                await window.case.autosave()
+                await window.session.autosave()
                 (tmp_path / "autosave-copy.bingrev").write_bytes(
-                    window.case.autosave_file.read_bytes())
-                assert await window.cases._save(tmp_path / "case.bingrev")
+                    window.session.autosave_file.read_bytes())
+                assert await window.case_files._save(tmp_path / "case.bingrev")
                 for kind in ("html", "csv", "json"):
-                    assert await window.cases.export(kind, tmp_path / f"export.{kind}")
+                    assert await window.case_files.export(kind, tmp_path / f"export.{kind}")
                 window.settings.sync()
                 shown = [window.details.copy_info.text(), window.details.links_info.text(),
                          window.statusBar().currentMessage(),

@@ -14,7 +14,7 @@ from bingrev_desktop.core.http import proxy_from_environment, ssl_context
 from bingrev_desktop.core.request import ValidationError
 from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
-from bingrev_desktop.ui.network import validate_proxy
+from bingrev_desktop.ui.common.network import validate_proxy
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

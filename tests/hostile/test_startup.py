@@ -12,9 +12,9 @@ from PySide6.QtCore import QSettings, QtMsgType
 
 from bingrev_desktop.core.errors import BingrevError
 from bingrev_desktop.core.settings import DEFAULT_API_BASE
-from bingrev_desktop.ui import crash_hooks
-from bingrev_desktop.ui.app import build_window
-from bingrev_desktop.ui.settings_store import SettingsStore
+from bingrev_desktop.ui.common.settings_store import SettingsStore
+from bingrev_desktop.ui.shell import crash_hooks
+from bingrev_desktop.ui.shell.app import build_window
 
 from ..test_window import run
 from ..ui_helpers import close_window

@@ -1,0 +1,115 @@
+"""Result pictures between the network, the grid and the case file.
+
+The grid's loader asks this for a thumbnail's bytes. A picture the case already
+holds is read back from its disk spool; a search run in this window fetches the
+rest and keeps each one in the case as it arrives, or records why it failed. A
+stored search opened from a file is shown strictly from the file: nothing is
+fetched unless the user asks to load the missing pictures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from ...core.case import SearchRecord, ThumbnailFailure, utc_now
+from ...core.errors import BingrevError, ErrorDetail, ImageError
+from ...core.redact import redact
+from ..results.thumbnails import NotStoredError, ThumbnailLoader, ThumbnailSource
+from .case_session import CaseSession
+
+log = logging.getLogger("bingrev_desktop.case_images")
+
+Fetch = Callable[[str], Awaitable[bytes]]
+
+
+class StoredFailure(ImageError):
+    """The case records that this picture could not be loaded when it was searched."""
+
+
+def fill_text(record: SearchRecord, fetching: bool) -> tuple[str, bool]:
+    """The quiet progress line for one search's pictures, and whether it is complete."""
+    kept, failed, missing = record.picture_states()
+    total = kept + failed + missing
+    if not fetching and missing:
+        return (f"{kept} of {total} pictures are kept in the case \u00b7 {missing} were never "
+                "loaded", False)
+    if kept + failed >= total:
+        if failed:
+            return (f"{kept} of {total} pictures kept in the case \u00b7 {failed} could not be "
+                    "loaded", True)
+        return (f"All {total} pictures are kept in the case." if total else "", True)
+    return f"Keeping pictures {kept + failed} of {total}\u2026", False
+
+
+class CaseImages(QObject):
+    """The thumbnail source for the shown search; keeps what it fetches in the case."""
+
+    progressChanged = Signal(str, bool, bool)  # the line, "complete", "can load the rest"
+
+    def __init__(self, session: CaseSession, loader: ThumbnailLoader, fetch: Fetch,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._loader = loader
+        self._fetch = fetch
+        self.record: SearchRecord | None = None
+        loader.changed.connect(self._loaded)
+
+    def show(self, record: SearchRecord | None) -> None:
+        """Point the grid's loader at ``record``; a search of this window fills itself."""
+        self.record = record
+        if record is None:
+            self._loader.reset()
+            return
+        self._loader.reset(self.source_for(record))
+        if self._session.may_fetch(record):
+            self._loader.fill(record.missing_thumbnails())
+        self._report()
+
+    def load_missing(self) -> None:
+        """The user asked to fetch the pictures a stored search never loaded."""
+        if self.record is not None:
+            self._session.allow_fetch(self.record)
+            self.show(self.record)
+
+    def source_for(self, record: SearchRecord) -> ThumbnailSource:
+        async def source(url: str) -> bytes:
+            return await self._bytes(record, url)
+        return source
+
+    async def _bytes(self, record: SearchRecord, url: str) -> bytes:
+        blobs = self._session.case.blobs
+        digest = record.thumbnails.get(url)
+        if digest is not None:
+            data = await asyncio.to_thread(blobs.get, digest)
+            if data is not None:
+                return data
+        if not self._session.may_fetch(record):
+            failure = record.thumbnail_failures.get(url)
+            if failure is not None:
+                raise StoredFailure(f"Could not be loaded when searched: {failure.reason}",
+                                    ErrorDetail(url=url, cause=failure.at))
+            raise NotStoredError(url)
+        try:
+            data = await self._fetch(url)
+        except BingrevError as exc:
+            self._session.record_thumbnail_failure(
+                record, url, ThumbnailFailure(redact(str(exc)), utc_now()))
+            raise
+        digest = await asyncio.to_thread(blobs.add, data)  # to disk, off the GUI thread
+        self._session.keep_thumbnail(record, url, digest)
+        return data
+
+    def _loaded(self, _url: str) -> None:
+        self._report()
+
+    def _report(self) -> None:
+        if self.record is None:
+            return
+        fetching = self._session.may_fetch(self.record)
+        text, complete = fill_text(self.record, fetching)
+        self.progressChanged.emit(text, complete, not fetching and not complete)

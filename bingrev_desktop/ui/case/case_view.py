@@ -1,0 +1,100 @@
+"""Shows the open case in the window: its history, its stored searches, offline.
+
+A stored search is drawn entirely from the case file: preview and thumbnails
+come from the file (through ``CaseImages``), and a thumbnail that was never
+loaded shows "Not saved" instead of being fetched.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QStatusBar
+
+from ...core.case import SearchRecord
+from ...core.request import Crop
+from ..common.message_banner import MessageBanner
+from ..results.details_pane import DetailsPane
+from ..results.results_panel import ResultsPanel
+from ..search.controller import Preview, SearchController
+from ..search.search_panel import SearchPanel
+from .case_images import CaseImages
+from .case_session import CaseSession
+from .history_panel import HistoryPanel
+
+
+class CaseView(QObject):
+    titleChanged = Signal(str)  # the case's name, "*" when unsaved
+
+    def __init__(self, session: CaseSession, images: CaseImages, results: ResultsPanel,
+                 details: DetailsPane, history: HistoryPanel, panel: SearchPanel,
+                 controller: SearchController, banner: MessageBanner, status: QStatusBar,
+                 *, demo: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session, self._images, self._results = session, images, results
+        self._details, self._history, self._panel = details, history, panel
+        self._controller, self._banner, self._status = controller, banner, status
+        self._demo = demo
+        # The crop of the stored search being shown, applied once its preview is ready.
+        self._pending_crop: tuple[str, Crop | None] | None = None
+        controller.previewFailed.connect(self._forget_crop)
+
+    def show_results(self, record: SearchRecord) -> None:
+        response = record.response
+        self._results.show_results(list(response.results), record.stars, record.notes)
+        self._details.show_image_info(response.image_info)
+        self._history.show_case(self._session.case, record)
+
+    def show_case(self) -> None:
+        """Show the open case's latest search (or the empty state)."""
+        record = self._session.current
+        if record is None:
+            self._images.show(None)
+            self._results.show_empty()
+            self._details.show_image_info(None)
+            self._history.show_case(self._session.case, None)
+            self._panel.show_empty()
+            self._controller.clear_preview()
+            self._banner.hide()
+            self._status.showMessage("New case. Drop an image onto the window to begin.")
+            return
+        self.show_record(record)
+
+    def show_record_by_id(self, record_id: int) -> None:
+        record = self._session.case.search(record_id)
+        if record is not None:
+            self.show_record(record)
+
+    def show_record(self, record: SearchRecord) -> None:
+        """A stored search, entirely from the case: no network request at all. A search
+        still running goes on; its result is shown when it arrives."""
+        self._session.current = record
+        self._images.show(record)
+        self.show_results(record)
+        panel = self._panel
+        panel.url_edit.setText(record.image_url)
+        panel.url_edit.setCursorPosition(0)
+        if record.market != "default":
+            panel.market_combo.set_market(record.market)
+        if "count" in record.request_body:
+            panel.count_spin.setValue(int(record.request_body["count"]))
+        self._pending_crop = (record.image_url, record.request.crop)
+        self._controller.start_stored_preview(record.image_url,
+                                              self._session.case.preview(record))
+        self._status.showMessage(
+            f"Saved search from {record.created_at} \u00b7 {len(record.response.results)} results")
+
+    def preview_shown(self, preview: Preview) -> None:
+        """Called by the window after it showed a preview: restore a stored search's crop."""
+        pending, self._pending_crop = self._pending_crop, None
+        if pending is not None and pending[0] == preview.url:
+            self._panel.set_crop(pending[1])
+
+    def _forget_crop(self, _url: str, _error: object) -> None:
+        self._pending_crop = None
+
+    def case_changed(self) -> None:
+        mark = "*" if self._session.dirty else ""
+        # Qt appends the application's display name itself ("… — Bing Reverse Image Search").
+        self.titleChanged.emit(f"{mark}{self._session.display_name}"
+                               + (" (demo)" if self._demo else ""))
+        self._history.show_case(self._session.case, self._session.current)

@@ -1,0 +1,3 @@
+"""Small parts every feature uses: background tasks, the message banner, settings and the
+proxy choice.
+"""

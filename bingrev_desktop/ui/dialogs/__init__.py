@@ -1,0 +1,1 @@
+"""Dialogs and the key flow: the API key, settings, about and getting started."""

@@ -1,0 +1,3 @@
+"""The result grid (model, view, delegate), the thumbnail loader and its cache, image
+decoding, and the details pane.
+"""

@@ -1,0 +1,234 @@
+"""Right side: everything about the selected result, and about the searched image."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.case import KeptCopy, LinkResult, LinkState
+from ...core.fetcher import human_size
+from ...core.response import ImageInfo, ResultItem
+from ..common.message_banner import plain_label
+from .results_model import plain_tooltip
+
+
+def readable_date(text: str) -> str:
+    """ "2022-04-12T05:40:15Z" -> "12 Apr 2022, 05:40 UTC"; other text is kept as is."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if when.tzinfo is None:
+            return when.strftime("%d %b %Y, %H:%M")
+        return when.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+    except (ValueError, OverflowError):
+        return text
+
+
+def _url_field() -> QLineEdit:
+    """URLs in a read-only line: always one line, scrollable, selectable, never rich text."""
+    edit = QLineEdit()
+    edit.setReadOnly(True)
+    edit.setFrame(False)
+    edit.setStyleSheet("background: transparent;")
+    return edit
+
+
+def _field(text: str = "") -> QLabel:
+    label = plain_label(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    return label
+
+
+class DetailsPane(QScrollArea):
+    openRequested = Signal(str)
+    pivotRequested = Signal(object)
+    starToggled = Signal(bool)
+    keepRequested = Signal(object)
+    noteEdited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 4, 0)
+        self._item: ResultItem | None = None
+
+        self.result_box = QGroupBox("Selected result")
+        form = QFormLayout(self.result_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.title = _field()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        form.addRow(self.title)
+        self.site, self.size_text, self.date = _field(), _field(), _field()
+        self.page, self.image = _url_field(), _url_field()
+        for label, widget in (("Site", self.site), ("Size", self.size_text), ("Date", self.date),
+                              ("Page", self.page), ("Image", self.image)):
+            form.addRow(label, widget)
+        buttons = QHBoxLayout()
+        self.open_page = QPushButton("Open page")
+        self.open_page.clicked.connect(lambda: self._open(self._item.source if self._item else None))
+        self.open_image = QPushButton("Open image")
+        self.open_image.clicked.connect(
+            lambda: self._open(self._item.image_url if self._item else None))
+        buttons.addWidget(self.open_page)
+        buttons.addWidget(self.open_image)
+        form.addRow(buttons)
+        self.pivot = QPushButton("Search with this image")
+        self.pivot.setToolTip("Start a new search from this result's image")
+        self.pivot.clicked.connect(lambda: self._item and self.pivotRequested.emit(self._item))
+        form.addRow(self.pivot)
+        self.star = QCheckBox("Starred (important)")
+        self.star.toggled.connect(self._star_toggled)
+        form.addRow(self.star)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Your note on this result")
+        self.note.setMaximumHeight(80)
+        self.note.textChanged.connect(self._note_changed)
+        form.addRow(self.note)
+        # Evidence kept in the case: the full-size copy and what link checks found.
+        self.keep_button = QPushButton("Keep a full-size copy")
+        self.keep_button.setToolTip("Download the full-size image from the site that hosts it "
+                                    "and keep it in the case")
+        self.keep_button.clicked.connect(lambda: self._item and self.keepRequested.emit(self._item))
+        form.addRow(self.keep_button)
+        self.copy_image = QLabel()
+        self.copy_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.copy_label = QLabel("Full-size copy")
+        self.copy_info = _field()
+        self.copy_hash = _url_field()
+        self.copy_hash.setAccessibleName("SHA-256 of the full-size copy")
+        form.addRow(self.copy_image)
+        form.addRow(self.copy_label, self.copy_info)
+        self.copy_hash_label = QLabel("SHA-256")
+        form.addRow(self.copy_hash_label, self.copy_hash)
+        self.links_label = QLabel("Last check")
+        self.links_info = _field()
+        form.addRow(self.links_label, self.links_info)
+        self.empty = plain_label("Click a result to see its details here.")
+        self.empty.setObjectName("hint")
+        layout.addWidget(self.empty)
+        layout.addWidget(self.result_box)
+
+        self.query_box = QGroupBox("Your image, as Bing saw it")
+        query_form = QFormLayout(self.query_box)
+        self.q_site, self.q_size, self.q_link = _field(), _field(), _url_field()
+        for label, widget in (("Site", self.q_site), ("Image", self.q_size),
+                              ("Address", self.q_link)):
+            query_form.addRow(label, widget)
+        layout.addWidget(self.query_box)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._updating = False
+        self.show_item(None)
+        self.show_image_info(None)
+
+    def show_item(self, item: ResultItem | None, starred: bool = False, note: str = "") -> None:
+        self._item = item
+        self.result_box.setVisible(item is not None)
+        self.empty.setVisible(item is None)
+        if item is None:
+            return
+        self._updating = True
+        try:
+            self.title.setText(item.display_title)
+            self.site.setText(item.domain or "unknown")
+            size = item.size_label + (f" \u00b7 {item.format.upper()}" if item.format else "")
+            if item.file_size:
+                size += f" \u00b7 {human_size(item.file_size)}"
+            self.size_text.setText(size)
+            self.date.setText(readable_date(item.date) if item.date else "not given")
+            self.date.setToolTip(plain_tooltip(item.date or ""))
+            for edit, url, missing in ((self.page, item.source, "not given"),
+                                       (self.image, item.image_url, "no image address")):
+                edit.setText(url or missing)
+                edit.setCursorPosition(0)
+                edit.setToolTip(plain_tooltip(url or missing))
+            self.open_page.setEnabled(item.source is not None)
+            self.open_image.setEnabled(item.image_url is not None)
+            self.pivot.setEnabled(item.image_url is not None)
+            self.star.setChecked(starred)
+            self.note.setPlainText(note)
+        finally:
+            self._updating = False
+
+    def show_evidence(self, copy: KeptCopy | None, links: list[LinkResult]) -> None:
+        """The kept full-size copy (hash, time, size) and the latest link check."""
+        has_copy = copy is not None and copy.ok
+        self.keep_button.setVisible(self._item is not None and self._item.image_url is not None
+                                    and not has_copy)
+        self.copy_image.clear()
+        self.copy_image.setVisible(has_copy)
+        for shown in (self.copy_label, self.copy_info):
+            shown.setVisible(copy is not None)
+        for hashed in (self.copy_hash_label, self.copy_hash):
+            hashed.setVisible(has_copy)
+        if copy is not None:
+            when = readable_date(copy.fetched_at)
+            if copy.ok:
+                parts = [f"kept {when}", human_size(copy.size)]
+                if copy.content_type:
+                    parts.append(copy.content_type.split(";")[0])
+                if copy.final_url and copy.final_url != copy.url:
+                    parts.append(f"from {copy.final_url}")
+                self.copy_info.setText(" \u00b7 ".join(parts))
+                self.copy_hash.setText(copy.sha256 or "")
+                self.copy_hash.setCursorPosition(0)
+            else:
+                self.copy_info.setText(f"could not be kept ({when}): {copy.error}")
+        self.links_label.setVisible(bool(links))
+        self.links_info.setVisible(bool(links))
+        if links:
+            lines = [f"{'Page' if r.kind == 'page' else 'Image'}: {r.state.value}"
+                     + (f" (error {r.status})" if r.status and r.state in (
+                         LinkState.GONE, LinkState.UNREACHABLE) else "")
+                     + f" \u00b7 {readable_date(r.checked_at)}"
+                     for r in sorted(links, key=lambda r: r.kind != "page")]
+            self.links_info.setText("\n".join(lines))
+
+    def show_copy_image(self, image: QImage) -> None:
+        self.copy_image.setPixmap(QPixmap.fromImage(image).scaled(
+            240, 180, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
+
+    def show_image_info(self, info: ImageInfo | None) -> None:
+        self.query_box.setVisible(info is not None and any(
+            (info.domain, info.format, info.original)))
+        if info is None:
+            return
+        self.q_site.setText(info.domain or "unknown")
+        size = f"{info.width} \u00d7 {info.height}" if info.width and info.height else ""
+        self.q_size.setText(" \u00b7 ".join(p for p in (size, (info.format or "").upper()) if p)
+                            or "not given")
+        self.q_link.setText(info.original or info.source or "not given")
+        self.q_link.setCursorPosition(0)
+
+    def _open(self, url: str | None) -> None:
+        if url:
+            self.openRequested.emit(url)
+
+    def _star_toggled(self, on: bool) -> None:
+        if not self._updating:
+            self.starToggled.emit(on)
+
+    def _note_changed(self) -> None:
+        if not self._updating:
+            self.noteEdited.emit(self.note.toPlainText())

@@ -1,0 +1,85 @@
+"""Decode untrusted image bytes with hard limits. Safe to call from worker threads.
+
+``QImageReader`` checks the header first, so a small file that claims to be
+40000 x 40000 pixels is refused before any pixel memory is allocated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QImageReader
+
+from ...core.errors import ErrorDetail, ImageError
+
+ALLOCATION_LIMIT_MB = 256
+MAX_SIDE = 16_384
+MAX_PIXELS = 60_000_000
+
+
+def configure_image_limits() -> None:
+    """Set Qt's global decode allocation cap explicitly (the default varies)."""
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+
+
+def _reader(data: bytes) -> tuple[QImageReader, QBuffer]:
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    return QImageReader(buffer), buffer  # the buffer must outlive the reader
+
+
+def image_header_size(data: bytes) -> tuple[int, int]:
+    """Pixel size from the header alone, without decoding: (0, 0) when unknown."""
+    reader, _buffer = _reader(data)
+    size = reader.size()
+    return (size.width(), size.height()) if size.isValid() else (0, 0)
+
+
+def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None,
+                 max_pixels: int = MAX_PIXELS) -> QImage:
+    """Decode ``data``; ``fit`` scales down while decoding (thumbnails). Raises ImageError."""
+    reader, _buffer = _reader(data)
+    reader.setAutoTransform(True)
+    reader.setDecideFormatFromContent(True)
+    size = reader.size()
+    if not reader.canRead():
+        raise ImageError(
+            "The file is not an image this app can show (or it is damaged).",
+            ErrorDetail(url=url, cause=f"QImageReader: {reader.errorString()}"),
+        )
+    if size.isValid() and (
+        size.width() > MAX_SIDE or size.height() > MAX_SIDE
+        or size.width() * size.height() > max_pixels
+    ):
+        raise ImageError(
+            f"The image is too large to show ({size.width()} \u00d7 {size.height()} pixels).",
+            ErrorDetail(url=url, cause="pixel size over the app's limit"),
+        )
+    if fit is not None and size.isValid() and (
+        size.width() > fit.width() or size.height() > fit.height()
+    ):
+        reader.setScaledSize(size.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise ImageError(
+            "The image could not be decoded: it may be damaged or too large.",
+            ErrorDetail(url=url, cause=f"QImageReader: {reader.errorString()}"),
+        )
+    return image
+
+
+# Decoding gets its own small pool, so a slow image can never hold up saves or keyring
+# calls (which use the default executor), and at most two decodes use memory at once.
+_DECODE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
+                                                     thread_name_prefix="decode")
+THUMBNAIL_MAX_PIXELS = 16_000_000
+
+
+async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None,
+                             max_pixels: int = MAX_PIXELS) -> QImage:
+    """Decode in a worker thread: the GUI thread never decodes."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_DECODE_POOL, decode_image, data, fit, url, max_pixels)

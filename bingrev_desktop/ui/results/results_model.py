@@ -1,0 +1,228 @@
+"""The result grid's model and its sort/filter proxy (one model, no widget per tile)."""
+
+from __future__ import annotations
+
+import enum
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QUrl,
+)
+
+from ...core.case import LinkState
+from ...core.response import ResultItem, isolate
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+LargestRole = Qt.ItemDataRole.UserRole + 2
+StarRole = Qt.ItemDataRole.UserRole + 3
+NoteRole = Qt.ItemDataRole.UserRole + 4
+LinkRole = Qt.ItemDataRole.UserRole + 5  # LinkState of the latest link check, or None
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def plain_tooltip(text: str) -> str:
+    """Tooltips guess rich text; escaping makes remote text show literally."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+
+
+def describe(item: ResultItem) -> str:
+    lines = [isolate(item.display_title),
+             f"{isolate(item.domain or 'unknown site')} \u00b7 {item.size_label}"]
+    if item.format:
+        lines[-1] += f" \u00b7 {isolate(item.format.upper())}"
+    if item.source:
+        lines.append(f"Page: {item.source}")
+    if item.image_url:
+        lines.append(f"Image: {item.image_url}")
+    else:
+        lines.append("This result has no image address.")
+    return "\n".join(lines)
+
+
+class ResultsModel(QAbstractListModel):
+    """Results of the current search, plus the user's stars and notes by position."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[ResultItem] = []
+        self._haystacks: list[str] = []
+        self._largest_row: int | None = None
+        self._stars: set[int] = set()
+        self._notes: dict[int, str] = {}
+        self._links: dict[int, LinkState] = {}
+
+    def set_links(self, links: dict[int, LinkState]) -> None:
+        """The latest link check's verdict per position (badges and the filter)."""
+        self._links = dict(links)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [LinkRole])
+
+    def link(self, row: int) -> LinkState | None:
+        return self._links.get(self._items[row].position)
+
+    def set_results(self, items: Sequence[ResultItem], stars: set[int] | None = None,
+                    notes: dict[int, str] | None = None) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self._haystacks = [f"{i.domain or ''} {i.title or ''} {i.source or ''}".casefold()
+                           for i in self._items]  # what the text filter searches
+        # The search record's own set and dict, not copies: stars and notes have one store
+        # (CaseSession changes them; the model only reads).
+        self._stars = stars if stars is not None else set()
+        self._notes = notes if notes is not None else {}
+        self._links = {}
+        sized = [(item.pixel_count, -row) for row, item in enumerate(self._items)
+                 if item.pixel_count]
+        self._largest_row = -max(sized)[1] if sized else None
+        self.endResetModel()
+
+    def items(self) -> list[ResultItem]:
+        return list(self._items)
+
+    def item(self, row: int) -> ResultItem:
+        return self._items[row]
+
+    @property
+    def stars(self) -> set[int]:
+        return set(self._stars)
+
+    @property
+    def notes(self) -> dict[int, str]:
+        return dict(self._notes)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == ItemRole:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.domain or "unknown site"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            note = self._notes.get(item.position)
+            return plain_tooltip(describe(item) + (f"\nNote: {note}" if note else ""))
+        if role == LargestRole:
+            return index.row() == self._largest_row
+        if role == StarRole:
+            return item.position in self._stars
+        if role == NoteRole:
+            return self._notes.get(item.position, "")
+        if role == LinkRole:
+            return self._links.get(item.position)
+        return None
+
+    def marks_changed(self, position: int) -> None:
+        """The record's star or note of ``position`` changed: repaint its tiles."""
+        for row, item in enumerate(self._items):
+            if item.position == position:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [StarRole, NoteRole])
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and self._items[index.row()].has_image:
+            base |= Qt.ItemFlag.ItemIsDragEnabled
+        return base
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list", "text/plain"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """Dragging results out gives their image URLs (page URL as fallback)."""
+        urls = []
+        for index in indexes:
+            item = self._items[index.row()]
+            target = item.image_url or item.source
+            if target:
+                urls.append(QUrl(target))
+        mime = QMimeData()
+        mime.setUrls(urls)
+        mime.setText("\n".join(u.toString() for u in urls))
+        return mime
+
+    def refresh_row_for_url(self, url: str) -> None:
+        """A thumbnail arrived: repaint the tiles that show it."""
+        for row, item in enumerate(self._items):
+            if item.thumbnail_url == url:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class SortKey(enum.Enum):
+    POSITION = "Bing's order"
+    SIZE = "Largest first"
+    DOMAIN = "Site name (A\u2013Z)"
+
+
+class ResultsProxyModel(QSortFilterProxyModel):
+    """Sort by position, size or domain; filter by text in the domain or title."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._key = SortKey.POSITION
+        self._text = ""
+        self._starred_only = False
+        self._gone_or_changed = False
+        self.setDynamicSortFilter(True)
+
+    def set_sort_key(self, key: SortKey) -> None:
+        self._key = key
+        self.invalidate()
+        self.apply_sort()
+
+    def apply_sort(self) -> None:
+        """Bing's order is the model's own order: no comparisons at all (1000 results
+        would otherwise cost ~10 000 Python calls on the GUI thread)."""
+        self.sort(-1 if self._key is SortKey.POSITION else 0)
+
+    def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._text = text.strip().casefold()
+        self.endFilterChange()
+
+    def set_starred_only(self, on: bool) -> None:
+        self.beginFilterChange()
+        self._starred_only = on
+        self.endFilterChange()
+
+    def set_gone_or_changed_only(self, on: bool) -> None:
+        self.beginFilterChange()
+        self._gone_or_changed = on
+        self.endFilterChange()
+
+    def _results(self) -> ResultsModel:
+        model = self.sourceModel()
+        assert isinstance(model, ResultsModel)
+        return model
+
+    # Sorting and filtering call these n·log n times: read the items directly
+    # instead of through data() and QVariant (3-5x faster at 1000 results).
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        model = self._results()
+        if self._starred_only and model._items[row].position not in model._stars:
+            return False
+        if self._gone_or_changed and model.link(row) not in (LinkState.GONE, LinkState.CHANGED):
+            return False
+        return not self._text or self._text in model._haystacks[row]
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        items = self._results()._items
+        a, b = items[left.row()], items[right.row()]
+        if self._key is SortKey.SIZE:
+            return (-a.pixel_count, a.position) < (-b.pixel_count, b.position)
+        if self._key is SortKey.DOMAIN:
+            return ((a.domain or "~").casefold(), a.position) < (
+                (b.domain or "~").casefold(), b.position)
+        return a.position < b.position

@@ -1,0 +1,229 @@
+"""Centre of the window: filter/sort bar, the result grid, and teaching empty states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.case import LinkState
+from ...core.response import ResultItem
+from ..common.message_banner import plain_label
+from .results_model import ItemRole, ResultsModel, ResultsProxyModel, SortKey
+from .results_view import ResultsView
+from .thumbnails import ThumbnailLoader
+
+NO_SEARCH_YET = ("Results will appear here.\n\nShow an image on the left, optionally drag a "
+                 "rectangle over the part that matters, then press Search.")
+
+
+class ResultsPanel(QWidget):
+    openRequested = Signal(str)
+    pivotRequested = Signal(object)
+    saveRequested = Signal(object)
+    selectionChanged = Signal(object)
+    loadMissingRequested = Signal()
+    keepRequested = Signal(object)
+
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ResultsModel(self)
+        self.proxy = ResultsProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by site or title")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(150)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.sort_combo = QComboBox()
+        for key in SortKey:
+            self.sort_combo.addItem(f"Sort: {key.value}", key)
+        self.sort_combo.currentIndexChanged.connect(
+            lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
+        self.starred_only = QCheckBox("Starred only")
+        self.starred_only.toggled.connect(self._starred_only)
+        self.changed_only = QCheckBox("Gone or changed")
+        self.changed_only.setToolTip("Show only results whose page or image was gone or had "
+                                     "changed at the last link check")
+        self.changed_only.toggled.connect(self._changed_only)
+        self.changed_only.hide()  # shown once the case has a link check
+        self.shown_label = plain_label("", wrap=False)
+        self.shown_label.setObjectName("hint")
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.shown_label)
+        bar.addWidget(self.sort_combo)
+        bar.addWidget(self.starred_only)
+        bar.addWidget(self.changed_only)
+        layout.addLayout(bar)
+
+        self.stack = QStackedWidget()
+        self.empty_label = plain_label(NO_SEARCH_YET)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setObjectName("emptyState")
+        self.view = ResultsView(loader)
+        self.view.setModel(self.proxy)
+        self.view.activatedItem.connect(self._open_default)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.no_match = QWidget()
+        no_match_layout = QVBoxLayout(self.no_match)
+        self.no_match_label = plain_label("")
+        self.no_match_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match_label.setObjectName("emptyState")
+        clear = QPushButton("Show all results")
+        clear.clicked.connect(self.clear_filters)
+        no_match_layout.addStretch(1)
+        no_match_layout.addWidget(self.no_match_label)
+        no_match_layout.addWidget(clear, 0, Qt.AlignmentFlag.AlignHCenter)
+        no_match_layout.addStretch(1)
+        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.no_match)
+        layout.addWidget(self.stack, 1)
+        fill = QHBoxLayout()
+        self.fill_label = plain_label("", wrap=False)
+        self.fill_label.setObjectName("hint")
+        self.load_missing = QPushButton("Load the missing pictures")
+        self.load_missing.setToolTip("Download the pictures this saved search never loaded, "
+                                     "from Bing's servers, and keep them in the case")
+        self.load_missing.clicked.connect(self.loadMissingRequested)
+        self.load_missing.hide()
+        fill.addWidget(self.fill_label, 1)
+        fill.addWidget(self.load_missing)
+        layout.addLayout(fill)
+        self.filling = False
+        self.proxy.apply_sort()
+
+    def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
+                     notes: dict[int, str] | None = None) -> None:
+        self.model.set_results(items, stars, notes)
+        self.proxy.apply_sort()
+        if items:
+            self.stack.setCurrentWidget(self.view)
+            self._update_shown()
+        else:
+            self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
+                            "crop, another market, or a larger version of the picture.")
+        self.selectionChanged.emit(None)
+
+    def show_fill(self, text: str, complete: bool, can_load: bool) -> None:
+        """The quiet line under the grid: "Keeping pictures 87 of 150…"."""
+        self.filling = not complete and not can_load
+        self.fill_label.setText(text)
+        self.load_missing.setVisible(can_load)
+
+    def show_empty(self, text: str = NO_SEARCH_YET) -> None:
+        self.empty_label.setText(text)
+        self.stack.setCurrentWidget(self.empty_label)
+
+    def current_item(self) -> ResultItem | None:
+        return self.view.current_item()
+
+    def selected_items(self) -> list[ResultItem]:
+        """The selected results, or the current one when none is selected."""
+        chosen = self.view.selected_items()
+        current = self.current_item()
+        return chosen or ([current] if current is not None else [])
+
+    def source_index_of_current(self) -> QModelIndex:
+        return self.proxy.mapToSource(self.view.currentIndex())
+
+    def _filter(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._update_shown()
+
+    def _starred_only(self, on: bool) -> None:
+        self.proxy.set_starred_only(on)
+        self._update_shown()
+
+    def _changed_only(self, on: bool) -> None:
+        self.proxy.set_gone_or_changed_only(on)
+        self._update_shown()
+
+    def show_links(self, links: dict[int, LinkState], checked: bool) -> None:
+        self.model.set_links(links)
+        self.changed_only.setVisible(checked)
+        if not checked:
+            self.changed_only.setChecked(False)
+        self.proxy.invalidate()
+        self._update_shown()
+
+    def clear_filters(self) -> None:
+        self.filter_edit.clear()
+        self.starred_only.setChecked(False)
+        self.changed_only.setChecked(False)
+
+    def _update_shown(self) -> None:
+        """ "3 of 35 shown", and a way back when a filter hides everything."""
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        filtered = (bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
+                    or self.changed_only.isChecked())
+        self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
+        if total == 0 or self.stack.currentWidget() is self.empty_label:
+            return
+        if shown == 0:
+            what = (f"\u201c{self.filter_edit.text().strip()}\u201d"
+                    if self.filter_edit.text().strip() else "your filter")
+            extra = " among the starred results" if self.starred_only.isChecked() else ""
+            if self.changed_only.isChecked():
+                extra += " that were gone or changed at the last check"
+            self.no_match_label.setText(f"No results match {what}{extra}.")
+            self.stack.setCurrentWidget(self.no_match)
+        else:
+            self.stack.setCurrentWidget(self.view)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.selectionChanged.emit(current.data(ItemRole) if current.isValid() else None)
+
+    def _open_default(self, item: ResultItem) -> None:
+        target = item.source or item.image_url
+        if target:
+            self.openRequested.emit(target)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        item: ResultItem = index.data(ItemRole)
+        menu = self.build_menu(item)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
+
+    def build_menu(self, item: ResultItem) -> QMenu:
+        menu = QMenu(self)
+        clipboard = QGuiApplication.clipboard()
+
+        def add(text: str, enabled: bool, slot: object) -> None:
+            action = menu.addAction(text)
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+
+        add("Open page", item.source is not None, lambda: self.openRequested.emit(item.source))
+        add("Open image", item.image_url is not None,
+            lambda: self.openRequested.emit(item.image_url))
+        add("Open in Bing", item.link is not None, lambda: self.openRequested.emit(item.link))
+        menu.addSeparator()
+        add("Copy page address", item.source is not None,
+            lambda: clipboard.setText(item.source or ""))
+        add("Copy image address", item.image_url is not None,
+            lambda: clipboard.setText(item.image_url or ""))
+        add("Save image\u2026", item.image_url is not None, lambda: self.saveRequested.emit(item))
+        add("Keep a full-size copy in the case", item.image_url is not None,
+            lambda: self.keepRequested.emit(item))
+        menu.addSeparator()
+        add("Search with this image", item.image_url is not None,
+            lambda: self.pivotRequested.emit(item))
+        return menu

@@ -1,0 +1,201 @@
+"""The result grid: a QListView in icon mode painted by one delegate (FeelUOwn style)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from ...core.case import LinkState
+from ...core.response import ResultItem, isolate
+from .results_model import ItemRole, LargestRole, LinkRole, NoteRole, StarRole
+from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
+
+MARGIN = 6
+TEXT_LINES = 2
+TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 58)
+
+_STATE_TEXT = {
+    ThumbState.UNKNOWN: "Loading\u2026",
+    ThumbState.LOADING: "Loading\u2026",
+    ThumbState.KEPT: "Loading\u2026",
+    ThumbState.FAILED: "Could not be loaded",
+    ThumbState.NOT_SAVED: "Not saved",
+}
+
+
+class ResultDelegate(QStyledItemDelegate):
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loader = loader
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return TILE
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        item: ResultItem | None = index.data(ItemRole)
+        if item is None:
+            return
+        painter.save()
+        palette = option.palette
+        rect: QRect = option.rect
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        tile = rect.adjusted(2, 2, -2, -2)
+        if selected or hovered:
+            color = palette.color(QPalette.ColorRole.Highlight)
+            color.setAlpha(70 if selected else 30)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1.5 if selected else 1))
+            painter.setBrush(color)
+            painter.drawRoundedRect(tile, 6, 6)
+
+        thumb_rect = QRect(rect.x() + MARGIN, rect.y() + MARGIN, THUMB_SIZE.width(),
+                           THUMB_SIZE.height())
+        self._paint_thumbnail(painter, palette, thumb_rect, item)
+        if index.data(LargestRole):
+            self._badge(painter, thumb_rect.topLeft() + QPoint(4, 4), "Largest",
+                        QColor("#1d6f42"))
+        if index.data(StarRole):
+            self._badge(painter, thumb_rect.topRight() + QPoint(-28, 4), "\u2605",
+                        QColor("#b7791f"))
+        link = index.data(LinkRole)
+        if link is LinkState.GONE:
+            self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "Gone",
+                        QColor("#b3261e"))
+        elif link is LinkState.CHANGED:
+            self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "Changed",
+                        QColor("#8a4b00"))
+        elif link is LinkState.UNREACHABLE:
+            self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "No answer",
+                        QColor("#5f6368"))
+        if index.data(NoteRole):
+            self._badge(painter, thumb_rect.bottomRight() + QPoint(-52, -24), "Note",
+                        QColor("#4a5568"))
+
+        text_color = palette.color(QPalette.ColorRole.Text)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        y = thumb_rect.bottom() + 6
+        width = thumb_rect.width()
+        painter.setFont(bold)
+        painter.setPen(text_color)
+        single = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
+        title = metrics.elidedText(isolate(item.display_title), Qt.TextElideMode.ElideRight,
+                                   width)
+        painter.drawText(QRect(thumb_rect.x(), y, width, metrics.height()), single, title)
+        normal = QFont(option.font)
+        painter.setFont(normal)
+        small = QFontMetrics(normal)
+        y += metrics.height() + 1
+        domain = small.elidedText(isolate(item.domain or "unknown site"),
+                                  Qt.TextElideMode.ElideMiddle, width)
+        painter.drawText(QRect(thumb_rect.x(), y, width, small.height()), single, domain)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        info = item.size_label + (f" \u00b7 {isolate(item.format.upper())}" if item.format
+                                  else "")
+        painter.drawText(QRect(thumb_rect.x(), y + small.height(), width, small.height()),
+                         single, small.elidedText(info, Qt.TextElideMode.ElideRight, width))
+        painter.restore()
+
+    def _paint_thumbnail(self, painter: QPainter, palette: QPalette, rect: QRect,
+                         item: ResultItem) -> None:
+        url = item.thumbnail_url
+        image = self._loader.image(url) if url else None
+        if image is not None:
+            scaled = image.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(rect.center())
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+            painter.drawImage(target, image)
+            return
+        state = ThumbState.FAILED
+        if url:
+            state = self._loader.state(url)
+            if state in (ThumbState.UNKNOWN, ThumbState.LOADING, ThumbState.READY,
+                         ThumbState.KEPT):
+                self._loader.request(url)  # painting means visible: load it now, first
+                state = ThumbState.LOADING
+        painter.setPen(Qt.PenStyle.NoPen)
+        failed = state in (ThumbState.FAILED, ThumbState.NOT_SAVED)
+        painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase).darker(
+            108 if failed else 102))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        text = _STATE_TEXT[state] if url else "No image address"
+        if failed:
+            text = "\u26a0\n" + text if state is ThumbState.FAILED else "\u2014\n" + text
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    @staticmethod
+    def _badge(painter: QPainter, at: QPoint, text: str, color: QColor) -> None:
+        font = painter.font()
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        small.setBold(True)
+        metrics = QFontMetrics(small)
+        box = QRect(at, QSize(metrics.horizontalAdvance(text) + 10, metrics.height() + 4))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor("white"))
+        painter.setFont(small)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setFont(font)
+
+
+class ResultsView(QListView):
+    """Icon-mode grid; emits ``activatedItem`` on double-click or Enter."""
+
+    activatedItem = Signal(object)
+
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setSpacing(4)
+        self.setWordWrap(False)
+        self.setMouseTracking(True)
+        # Ctrl/Shift+click select several results (to keep their full-size copies).
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.setItemDelegate(ResultDelegate(loader, self))
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(60)
+        self.activated.connect(self._on_activated)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Spread the columns over the whole width instead of leaving a gap on the right."""
+        super().resizeEvent(event)
+        width = self.viewport().width() - 2 * self.spacing()
+        columns = max(1, width // (TILE.width() + 2 * self.spacing()))
+        self.setGridSize(QSize(width // columns, TILE.height() + 2 * self.spacing()))
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        item = index.data(ItemRole)
+        if item is not None:
+            self.activatedItem.emit(item)
+
+    def selected_items(self) -> list[ResultItem]:
+        rows = sorted(self.selectionModel().selectedIndexes(), key=lambda i: i.row())
+        return [item for index in rows if (item := index.data(ItemRole)) is not None]
+
+    def current_item(self) -> ResultItem | None:
+        index = self.currentIndex()
+        return index.data(ItemRole) if index.isValid() else None

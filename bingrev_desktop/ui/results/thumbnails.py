@@ -1,0 +1,220 @@
+"""Asynchronous thumbnail loading with an LRU of decoded images (Picard's image cache
+between network and view).
+
+Two queues share a bounded set of workers. Tiles the delegate paints go to the
+visible queue, served newest-first, so after a scroll the tiles now on screen
+load before the ones scrolled past. ``fill()`` puts every other result of the
+search on the background queue, served only when nothing visible waits, so the
+case keeps every picture without delaying the screen. Raw bytes are not kept
+here: the source stores them in the case (on disk) and reads them back when an
+evicted tile is shown again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Iterable
+
+from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtGui import QImage
+
+from ...core.errors import BingrevError
+from .imaging import THUMBNAIL_MAX_PIXELS, decode_image_async
+
+log = logging.getLogger("bingrev_desktop.thumbnails")
+
+ThumbnailSource = Callable[[str], Awaitable[bytes]]
+THUMB_SIZE = QSize(220, 165)
+
+
+def _loop_running() -> bool:
+    try:
+        return asyncio.get_event_loop().is_running()
+    except RuntimeError:
+        return False
+
+
+class NotStoredError(Exception):
+    """Offline: this thumbnail was never loaded, so the case file has no copy."""
+
+
+class ThumbState(enum.Enum):
+    UNKNOWN = "unknown"
+    LOADING = "loading"
+    KEPT = "kept"  # fetched in the background and stored; decoded when shown
+    READY = "ready"
+    FAILED = "failed"
+    NOT_SAVED = "not saved"
+
+
+class ThumbnailLoader(QObject):
+    """Loads thumbnails by URL; emits ``changed(url)`` when one is ready, kept or failed."""
+
+    changed = Signal(str)
+
+    def __init__(self, source: ThumbnailSource, *, concurrency: int = 6,
+                 cache_size: int = 400, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._concurrency = concurrency
+        self._cache_size = cache_size
+        self._decoded: OrderedDict[str, QImage] = OrderedDict()
+        self._states: dict[str, ThumbState] = {}
+        self._errors: dict[str, str] = {}
+        self._visible: list[str] = []
+        self._background: deque[str] = deque()
+        self._in_background: set[str] = set()  # what _background holds, for O(1) checks
+        self._decode_on_arrival: set[str] = set()  # background loads that became visible
+        self._visible_active = 0
+        self._pumps: set[asyncio.Task[None]] = set()
+        self._stopping: set[asyncio.Task[None]] = set()
+        self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
+
+    # -- queries used by the delegate -------------------------------------------
+    def image(self, url: str) -> QImage | None:
+        image = self._decoded.get(url)
+        if image is not None:
+            self._decoded.move_to_end(url)
+        return image
+
+    def state(self, url: str) -> ThumbState:
+        return self._states.get(url, ThumbState.UNKNOWN)
+
+    def error(self, url: str) -> str | None:
+        return self._errors.get(url)
+
+    def request(self, url: str) -> None:
+        """Ask for a thumbnail that is on screen; cheap to call on every paint."""
+        state = self.state(url)
+        needs_decode = state in (ThumbState.READY, ThumbState.KEPT) and url not in self._decoded
+        if state is ThumbState.LOADING and url in self._in_background:
+            self._background.remove(url)  # it is on screen now: jump the queue
+            self._in_background.discard(url)
+        elif state is ThumbState.LOADING:
+            if url not in self._visible:
+                self._decode_on_arrival.add(url)  # in flight in the background: show it
+            self._start_pumps()  # queued while the loop was not running: start now
+            return
+        elif state is not ThumbState.UNKNOWN and not needs_decode:
+            return  # evicted or background-kept ones are decoded from the stored bytes
+        self._states[url] = ThumbState.LOADING
+        self._visible.append(url)
+        self._start_pumps()
+
+    def fill(self, urls: Iterable[str]) -> None:
+        """Fetch (and so keep) every thumbnail of the search, after the visible ones."""
+        for url in urls:
+            if self.state(url) is ThumbState.UNKNOWN:
+                self._states[url] = ThumbState.LOADING
+                self._background.append(url)
+                self._in_background.add(url)
+        self._start_pumps()
+
+    @property
+    def pending_background(self) -> int:
+        return len(self._background)
+
+    def _has_work(self) -> bool:
+        # Background loads wait while a visible one is in flight, so what is on screen
+        # always arrives first, not merely starts first.
+        return bool(self._visible) or (bool(self._background) and self._visible_active == 0)
+
+    def _start_pumps(self) -> None:
+        if not _loop_running():
+            return  # Qt painted outside the event loop (shutdown, tests): start later
+        while len(self._pumps) < self._concurrency and self._has_work():
+            task = asyncio.ensure_future(self._pump())
+            self._pumps.add(task)
+
+    # -- control -------------------------------------------------------------------
+    def reset(self, source: ThumbnailSource | None = None) -> None:
+        """Forget everything (a new search or case); cancel what is in flight."""
+        self.cancel()
+        if source is not None:
+            self._source = source
+        self._decoded.clear()
+        self._states.clear()
+        self._errors.clear()
+        self.arrivals.clear()
+
+    def cancel(self) -> list[asyncio.Task[None]]:
+        """Stop loading; returns the cancelled tasks for callers that await them."""
+        self._visible.clear()
+        self._background.clear()
+        self._in_background.clear()
+        self._decode_on_arrival.clear()
+        tasks = list(self._pumps)
+        for task in tasks:
+            task.cancel()
+            self._stopping.add(task)  # until it has finished cleaning up
+            task.add_done_callback(self._stopping.discard)
+        self._pumps.clear()
+        for url, state in list(self._states.items()):
+            if state is ThumbState.LOADING:
+                del self._states[url]
+        return tasks
+
+    async def cancel_and_wait(self) -> None:
+        """Cancel, and wait for every load cancelled so far to have cleaned up."""
+        self.cancel()
+        await asyncio.gather(*self._stopping, return_exceptions=True)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pumps)
+
+    async def _pump(self) -> None:
+        task = asyncio.current_task()
+        try:
+            while self._has_work():
+                if self._visible:
+                    self._visible_active += 1
+                    try:
+                        await self._load(self._visible.pop(), decode=True)  # newest first
+                    finally:
+                        self._visible_active -= 1
+                    if self._visible_active == 0:
+                        self._start_pumps()  # the background fill may go on
+                else:
+                    url = self._background.popleft()
+                    self._in_background.discard(url)
+                    await self._load(url, decode=False)
+        finally:
+            # Leave the count at once, not in a done-callback one loop turn later:
+            # a tile painted meanwhile would otherwise wait for a whole round.
+            if task is not None:
+                self._pumps.discard(task)
+
+    async def _load(self, url: str, *, decode: bool) -> None:
+        try:
+            data = await self._source(url)
+            decode = decode or url in self._decode_on_arrival
+            self._decode_on_arrival.discard(url)
+            image = (await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
+                     if decode else None)
+        except NotStoredError:
+            self._states[url] = ThumbState.NOT_SAVED
+        except BingrevError as exc:
+            log.debug("thumbnail failed: %s (%s)", url, exc)
+            self._states[url] = ThumbState.FAILED
+            self._errors[url] = str(exc)
+        except Exception:  # a bug must cost one tile, not the grid
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError from None  # cleanup noise of a cancelled load
+            log.exception("thumbnail crashed: %s", url)
+            self._states[url] = ThumbState.FAILED
+            self._errors[url] = "Unexpected error while loading this thumbnail."
+        else:
+            if image is None:
+                self._states[url] = ThumbState.KEPT
+            else:
+                self._decoded[url] = image
+                while len(self._decoded) > self._cache_size:
+                    self._decoded.popitem(last=False)
+                self._states[url] = ThumbState.READY
+        self.arrivals.append(url)
+        self.changed.emit(url)

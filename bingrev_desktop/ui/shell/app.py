@@ -1,0 +1,191 @@
+"""Start the window on a qasync loop and shut everything down in order on quit.
+
+Order on quit (stack-notes): cancel pending tasks, then close the HTTP client,
+then stop the loop. The window's close ends ``run_window``; the last window
+closing does not stop Qt by itself, so the loop never stops under a pending task.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication
+
+from ... import APP_DISPLAY_NAME, APP_ID, APP_NAME, ORG_NAME, __version__
+from ...core.blobstore import clean_stale_spools
+from ...core.credentials import CredentialStore
+from ...core.files import clean_stale_temp_files
+from ...core.logs import setup_logging
+from ...core.request import ValidationError
+from ...core.service import SearchService
+from ...core.settings import DEFAULT_API_BASE, data_dir, resolve_api_base
+from ...resources import resource_dir
+from ..common.network import proxy_for_app
+from ..common.settings_store import SettingsStore
+from ..results.imaging import configure_image_limits
+from ..search.controller import SearchController
+from . import crash_hooks
+from .gc_timer import GarbageCollector
+from .main_window import MainWindow
+from .style import STYLE_SHEET
+
+log = logging.getLogger("bingrev_desktop.app")
+DEFAULT_SIZE = (1280, 800)
+DEMO_PORT = 8765
+SAMPLE_NAME = "sample.bingrev"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(ORG_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName(APP_ID)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    icon = resource_dir() / "icons" / "bingrev-desktop.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    app.setStyleSheet(STYLE_SHEET)
+    configure_image_limits()
+    return app
+
+
+async def build_window(args: argparse.Namespace, settings: SettingsStore
+                       ) -> tuple[MainWindow, SearchService, object | None]:
+    engine = None
+    if args.demo:
+        from ...demo import DEMO_API_KEY
+
+        engine = start_demo_engine()
+        service = SearchService(engine.base_url, DEMO_API_KEY)  # type: ignore[attr-defined]
+    else:
+        service = SearchService(api_base_or_default(args.api_base, settings),
+                                proxy=proxy_for_app(settings.qsettings))
+    controller = SearchController(service)
+    window = MainWindow(controller, CredentialStore(), settings, demo=args.demo)
+    if settings.api_base and service.api_base == DEFAULT_API_BASE and not args.demo:
+        window.banner.show_message(
+            "Search service address reset",
+            f"The address saved in Settings (\u201c{settings.api_base}\u201d) is not valid, so "
+            f"the standard one ({DEFAULT_API_BASE}) is used. Check File \u203a Settings.",
+            level="warning")
+    geometry = settings.geometry()
+    if not geometry or not window.restoreGeometry(QByteArray(geometry)):
+        window.resize(*DEFAULT_SIZE)
+    return window, service, engine
+
+
+def clean_leftovers() -> None:
+    """Temp files of writes a crash or kill interrupted (older than a day)."""
+    for folder in {data_dir() / "autosave", data_dir()}:
+        removed = clean_stale_temp_files(folder)
+        if removed:
+            log.info("removed %d stale temp files in %s", removed, folder)
+    clean_stale_spools()
+
+
+def api_base_or_default(explicit: str | None, settings: SettingsStore) -> str:
+    """A broken address in the settings file must not stop the app at every start."""
+    try:
+        return resolve_api_base(explicit, settings.api_base)
+    except ValidationError:
+        if explicit:
+            raise  # the command line already checked it; a bad one there is the user's
+        log.warning("invalid api_base in settings; using the default")
+        return resolve_api_base(explicit)
+
+
+def start_demo_engine() -> object:
+    """The demo engine on its usual port when free, so the bundled sample case's links
+    work; any free port otherwise."""
+    from ...demo import DemoEngine
+
+    try:
+        return DemoEngine(port=DEMO_PORT, latency=1.5).start()
+    except OSError:
+        return DemoEngine(latency=1.5).start()
+
+
+async def run_window(args: argparse.Namespace) -> int:
+    settings = SettingsStore()
+    window, service, engine = await build_window(args, settings)
+    crash_hooks.install(window.banner.show_error)
+    await asyncio.to_thread(clean_leftovers)
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    window.show()
+    # A task, so closing the window ends the app even while the first steps wait
+    # (an unlock prompt of the password store, say).
+    first = window.tasks.spawn(open_first(window, args, engine))
+    try:
+        await closed.wait()
+    finally:
+        first.cancel()
+        await shutdown(window, service, engine)
+    return 0
+
+
+async def open_first(window: MainWindow, args: argparse.Namespace, engine: object | None) -> None:
+    """What the window shows first: an offer to restore work after a crash, the case
+    file given or the sample case in demo mode; then the stored key is loaded."""
+    case_file = getattr(args, "case_file", None)
+    restoring = await window.case_files.offer_restore() is not None
+    if case_file:
+        await window.case_files.open_path(Path(case_file))
+    elif engine is not None and not restoring:
+        sample = resource_dir() / "samples" / SAMPLE_NAME
+        if sample.is_file() and await window.case_files.open_path(sample):
+            window.session.work_on_copy("Sample case")
+        else:
+            window.show_address(engine.query_image_url("lighthouse"))  # type: ignore[attr-defined]
+    # Viewing a case needs no key: load a stored one, but only ask when starting empty.
+    await window.keys.initialize(ask=not case_file)
+
+
+async def shutdown(window: MainWindow, service: SearchService, engine: object | None) -> None:
+    """Cancel everything in flight, then close the HTTP client (stack-notes order)."""
+    for tasks in (window.tasks, window.keys.tasks, window.case_files.tasks, window.session.tasks,
+                  window.evidence.tasks, window.evidence_view.tasks):
+        await tasks.cancel_all()
+    await window.loader.cancel_and_wait()
+    await window.controller.shutdown()
+    window.session.release()
+    await service.aclose()
+    if engine is not None:
+        await asyncio.to_thread(engine.stop)  # type: ignore[attr-defined]
+    log.info("shut down cleanly")
+
+
+def dispose_widgets(app: QApplication) -> None:
+    """Delete every window while Qt is still alive, on the GUI thread, rather than
+    leaving it to the interpreter's final garbage collection."""
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.processEvents()
+    app.sendPostedEvents(None, 0)  # run the deferred deletes now
+    gc.collect()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    import qasync
+
+    setup_logging(verbose=getattr(args, "verbose", False))
+    crash_hooks.install()  # the banner joins in once the window exists
+    app = create_application(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    collector = GarbageCollector(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        code = int(loop.run_until_complete(run_window(args)))
+    collector.stop()
+    dispose_widgets(app)
+    return code

@@ -1,0 +1,378 @@
+"""The main window: wires the panels to the controller. No networking happens here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+)
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QTabWidget,
+)
+
+from ...core.case import SearchRecord
+from ...core.client import SearchOutcome
+from ...core.credentials import CredentialStore
+from ...core.dropped import with_scheme
+from ...core.errors import (
+    BingrevError,
+    NotAnImageError,
+)
+from ...core.evidence import SiteContact
+from ...core.request import SearchRequest, ValidationError, validate_image_url
+from ...core.response import ResultItem
+from ..case.case_flow import CaseFlow
+from ..case.case_images import CaseImages
+from ..case.case_session import CaseSession
+from ..case.case_view import CaseView
+from ..case.evidence_flow import ActivityBar, EvidenceFlow
+from ..case.history_panel import HistoryPanel
+from ..common.message_banner import MessageBanner
+from ..common.settings_store import SettingsStore
+from ..common.tasks import TaskSet
+from ..dialogs.about_dialog import AboutDialog
+from ..dialogs.help_dialog import GettingStartedDialog
+from ..dialogs.key_flow import KeyFlow
+from ..results.details_pane import DetailsPane
+from ..results.evidence_view import EvidenceView
+from ..results.results_model import NoteRole, StarRole
+from ..results.results_panel import ResultsPanel
+from ..results.thumbnails import ThumbnailLoader
+from ..search.controller import Preview, SearchController
+from ..search.drop import mime_to_url
+from ..search.search_outcome import SearchOutcomeView
+from ..search.search_panel import SearchPanel
+from .layout import build_central
+from .menus import MenuCommands, build_menus
+
+log = logging.getLogger("bingrev_desktop.window")
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, controller: SearchController, credentials: CredentialStore,
+                 settings: SettingsStore, *, demo: bool = False) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self.demo = demo
+        self.setWindowTitle("Bing Reverse Image Search" + (" \u2014 demo" if demo else ""))
+        self.setAcceptDrops(True)
+        # Order: the widgets and the session first; then the flows, each given the
+        # parts it works on; then the layout, the menus (they call the flows), and
+        # last the signal connections. No part reaches back into the window.
+        self.loader = ThumbnailLoader(self.fetch_thumbnail, parent=self)
+        self.search_panel = SearchPanel()
+        self.results_panel = ResultsPanel(self.loader)
+        self.details = DetailsPane()
+        self.banner = MessageBanner()
+        self.tasks = TaskSet()
+        self.session = CaseSession(self)
+        self.images = CaseImages(self.session, self.loader, self.fetch_thumbnail, self)
+        self.history = HistoryPanel()
+        self.case_files = CaseFlow(self, self.session, self.banner, settings, self.statusBar())
+        self.case_view = CaseView(self.session, self.images, self.results_panel, self.details,
+                                  self.history, self.search_panel, controller, self.banner,
+                                  self.statusBar(), demo=demo, parent=self)
+        self.case_view.titleChanged.connect(self.setWindowTitle)
+        self.case_files.caseShown.connect(self.case_view.show_case)
+        self._close_confirmed = False
+        self._demo_recent: list[str] = []
+        self.activity = ActivityBar()
+        self.statusBar().addPermanentWidget(self.activity)
+        self.evidence = EvidenceFlow(self.session, lambda: self.controller.service, settings,
+                                     self.banner, self.activity, self.statusBar().showMessage,
+                                     self)
+        self.evidence_view = EvidenceView(self.session, self.results_panel, self.details,
+                                          self.history, controller, self.banner,
+                                          self.statusBar(), self)
+        self.keys = KeyFlow(self, self.banner, settings, credentials, controller.service,
+                            demo=demo)
+        self.keys.searchRequested.connect(self.search)
+        self.keys.demoRequested.connect(self._demo_requested)
+        self.side_tabs = QTabWidget()  # Details | Case history
+        self.side_tabs.addTab(self.details, "Details")
+        self.side_tabs.addTab(self.history, "Case history")
+        self.setCentralWidget(build_central(self.search_panel, self.results_panel,
+                                           self.side_tabs, self.banner, demo=demo))
+        self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
+        self._connect()
+        self.search_panel.set_recent([] if demo else settings.recent_images())
+        self.search_panel.market_combo.set_market(settings.market)
+        self.search_panel.count_spin.setValue(settings.count)
+        self.statusBar().showMessage("Ready. Drop an image onto the window to begin.")
+
+    # -- construction -------------------------------------------------------------
+    def _menu_commands(self) -> MenuCommands:
+        cases, evidence, results = self.case_files, self.evidence, self.results_panel
+        return MenuCommands(
+            new_case=cases.new_case, open_case=cases.choose_and_open, save_case=cases.save,
+            save_case_as=cases.save_as, export=cases.choose_export,
+            focus_address=self.focus_address, settings=self.keys.open_settings,
+            quit=self.close, paste=self.paste,
+            clear_crop=self.search_panel.crop_view.clear_crop, search=self.search,
+            cancel_search=self.controller.cancel_search,
+            keep_selected=lambda: evidence.keep_selected(self.session.current,
+                                                         results.selected_items()),
+            keep_all=lambda: evidence.keep_all(self.session.current),
+            check_links=evidence.check_links, stop_evidence=evidence.cancel,
+            help=self.show_help, about=self.show_about)
+
+    def _connect(self) -> None:
+        panel, ctl = self.search_panel, self.controller
+        panel.loadRequested.connect(self.show_address)
+        panel.searchRequested.connect(self.search)
+        panel.cancelRequested.connect(ctl.cancel_search)
+        panel.market_combo.marketChanged.connect(self._market_changed)
+        panel.count_spin.valueChanged.connect(self._count_changed)
+        ctl.previewStarted.connect(panel.show_loading)
+        ctl.previewProgress.connect(panel.show_progress)
+        ctl.previewReady.connect(self._preview_ready)
+        ctl.previewFailed.connect(self._preview_failed)
+        self.search_outcomes = SearchOutcomeView(
+            ctl, panel, self.results_panel, self.banner, self.statusBar(), self.session,
+            self._show_new_record, self.menu_actions.cancel_action, demo=self.demo, parent=self)
+        self.search_outcomes.retryRequested.connect(self.search)
+        self.search_outcomes.keyRequested.connect(lambda: self.keys.ask_for_key(
+            then_search=True))
+        self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
+        self.images.progressChanged.connect(self._fill_progress)
+        self.results_panel.loadMissingRequested.connect(self.images.load_missing)
+        self.session.changed.connect(self.case_view.case_changed)
+        self.session.saveFailed.connect(lambda exc: self.banner.show_error(BingrevError(
+            f"The case could not be saved: {getattr(exc, 'strerror', None) or exc}.")))
+        self.history.searchChosen.connect(self.case_view.show_record_by_id)
+        self.history.caseNoteEdited.connect(self.session.set_case_note)
+        results = self.results_panel
+        results.openRequested.connect(self.open_url)
+        results.pivotRequested.connect(self.pivot)
+        results.saveRequested.connect(self.evidence_view.save_image)
+        results.selectionChanged.connect(self._selection_changed)
+        self.details.openRequested.connect(self.open_url)
+        self.details.pivotRequested.connect(self.pivot)
+        self.details.starToggled.connect(lambda on: self._set_current(StarRole, on))
+        self.evidence.changed.connect(self.evidence_view.refresh)
+        self.details.keepRequested.connect(
+            lambda item: self.evidence.keep_selected(self.session.current, [item]))
+        results.keepRequested.connect(
+            lambda item: self.evidence.keep_selected(self.session.current, [item]))
+        self.details.noteEdited.connect(lambda text: self._set_current(NoteRole, text))
+        self.case_files.attach_recent_menu(self.menu_actions.recent_cases_menu)
+        self.case_view.case_changed()
+
+    # -- getting an image in ---------------------------------------------------------
+    def show_address(self, text: str, *, from_result: bool = False) -> bool:
+        """Validate an address and start the preview; explain instead of failing."""
+        try:
+            url = validate_image_url(with_scheme(text))
+        except ValidationError as exc:
+            self.banner.show_message("This address cannot be searched", str(exc),
+                                     level="warning")
+            self.search_panel.url_edit.setText(text.strip())
+            return False
+        self.banner.hide()
+        self.search_panel.url_edit.setText(url)  # now: a search may follow at once (pivot)
+        self.controller.start_preview(url, from_result=from_result)
+        return True
+
+    def paste(self) -> None:
+        url = mime_to_url(QGuiApplication.clipboard().mimeData())
+        if url:
+            self.show_address(url)
+        else:
+            self.banner.show_message("Nothing to paste", "The clipboard holds no image "
+                                     "address. Copy an image's address in your browser first.")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasHtml() or mime.hasText() or mime.hasFormat("text/x-moz-url"):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        url = mime_to_url(event.mimeData())
+        if url:
+            event.acceptProposedAction()
+            self.show_address(url)
+        else:
+            self.banner.show_message("Nothing usable was dropped",
+                                     "Drop an image from a web page, or its address.",
+                                     level="warning")
+
+    def _preview_ready(self, preview: Preview) -> None:
+        self.search_panel.show_preview(preview)
+        self.case_view.preview_shown(preview)
+        if self.demo:  # demo addresses change with every run: kept for this session only
+            others = [u for u in self._demo_recent if u != preview.url]
+            self._demo_recent = [preview.url, *others[:14]]
+            self.search_panel.set_recent(self._demo_recent)
+        else:
+            self.search_panel.set_recent(self.settings.add_recent_image(preview.url))
+        if not self.controller.searching:
+            self.statusBar().showMessage("Image ready. Drag on it to search only part of it, "
+                                         "or press Search.")
+        record = self.session.current
+        if record is not None and record.image_url == preview.url:
+            self.session.attach_preview(record, preview.data)
+        self.search_panel.search_button.setFocus()
+
+    def _preview_failed(self, _url: str, error: BingrevError) -> None:
+        self.search_panel.show_preview_error(str(error))
+        if isinstance(error, NotAnImageError):
+            self.banner.show_error(error)
+            self.statusBar().showMessage("This address is a web page, not an image.")
+            return
+        # The search service downloads the image itself: a failed preview need not stop it.
+        self.banner.show_message(
+            "No preview", f"{error} You can still press Search: the search service fetches "
+            "the image itself.", level="warning", details=error.technical_text())
+        self.statusBar().showMessage("No preview, but you can still search.")
+
+    def focus_address(self) -> None:
+        self.search_panel.url_edit.setFocus()
+        self.search_panel.url_edit.selectAll()
+
+    # -- searching ------------------------------------------------------------------
+    def build_request(self) -> SearchRequest | None:
+        panel = self.search_panel
+        try:
+            return SearchRequest.create(with_scheme(panel.url_edit.text()), crop=panel.crop(),
+                                        mkt=panel.market_combo.market(),
+                                        count=panel.count_spin.value())
+        except ValidationError as exc:
+            self.banner.show_message("Check the search", str(exc), level="warning")
+            return None
+
+    def search(self, *, parent: tuple[int, int] | None = None, preview: bool = True
+               ) -> asyncio.Task[SearchOutcome | None] | None:
+        """Search what the form shows; ``parent`` marks a pivot (search id, position);
+        ``preview=False`` leaves the searched image unfetched (the service fetches it)."""
+        request = self.build_request()
+        if request is None:
+            return None
+        if self.controller.preview_is_not_an_image and (
+            self.controller.preview_error is not None
+            and self.controller.preview_error.detail.url == request.image_url
+        ):
+            self.banner.show_message(
+                "This address is not an image", str(self.controller.preview_error),
+                level="warning")
+            return None
+        if not self.controller.service.client.has_key:
+            self.keys.ask_for_key(then_search=True)
+            return None
+        self.banner.hide()
+        shown = self.controller.preview
+        if preview and (shown is None or shown.url != request.image_url):
+            self.controller.start_preview(request.image_url)  # show what is being searched
+        return self.controller.start_search(request, parent=parent)
+
+    def pivot(self, item: ResultItem) -> None:
+        """"Search with this image": a new search from a result."""
+        if not item.image_url:
+            return
+        origin = self.session.current
+        parent = (origin.id, item.position) if origin is not None else None
+        if self.settings.site_contact is SiteContact.ALWAYS:
+            if self.show_address(item.image_url, from_result=True):
+                self.search_panel.set_crop(None)
+                self.search(parent=parent)
+            return
+        # Showing the picture would visit the site that hosts it, which Settings does not
+        # allow without asking: the search still runs (the service fetches the image).
+        self.controller.clear_preview()
+        self.search_panel.url_edit.setText(item.image_url)
+        self.search_panel.set_crop(None)
+        self.search_panel.show_preview_error(
+            "No preview: showing this result's picture would contact the site that hosts "
+            "it. The search runs anyway. To see previews of results, set \u201cContact the "
+            "sites that host results\u201d to Always in File \u203a Settings.")
+        self.search(parent=parent, preview=False)
+
+    # -- results ---------------------------------------------------------------------
+    def _selection_changed(self, item: ResultItem | None) -> None:
+        if item is not None:
+            self.side_tabs.setCurrentWidget(self.details)
+        index = self.results_panel.source_index_of_current()
+        self.details.show_item(item, bool(index.data(StarRole)), index.data(NoteRole) or "")
+        self.evidence_view.show_item(item)
+
+    def _set_current(self, role: int, value: object) -> None:
+        index = self.results_panel.source_index_of_current()
+        if not index.isValid():
+            return
+        item = self.results_panel.model.item(index.row())
+        if role == StarRole:
+            self.session.set_star(item.position, bool(value))
+            self.evidence.star_changed(self.session.current, item, bool(value))
+        else:
+            self.session.set_note(item.position, str(value))
+        self.results_panel.model.marks_changed(item.position)
+
+    def open_url(self, url: str) -> None:
+        qurl = QUrl(url)
+        if qurl.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(qurl)
+
+    def show_help(self) -> GettingStartedDialog:
+        dialog = GettingStartedDialog(self)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.open()
+        return dialog
+
+    async def fetch_thumbnail(self, url: str) -> bytes:
+        # Result addresses come from the web: never let them reach into the local
+        # network, unless the search service itself is local (demo engine, tests).
+        allow_local = self.controller.results_may_be_local()
+        return (await self.controller.service.fetcher.fetch(url, allow_local=allow_local)).data
+
+    def _show_new_record(self, record: SearchRecord) -> None:
+        self.images.show(record)  # visible tiles first, then every other picture
+        self.case_view.show_results(record)
+
+    def _fill_progress(self, text: str, complete: bool, can_load: bool) -> None:
+        was_filling = self.results_panel.filling
+        self.results_panel.show_fill(text, complete, can_load)
+        if complete and was_filling and not self.controller.searching:
+            self.statusBar().showMessage(text)  # "All 150 pictures are kept in the case."
+
+    def _market_changed(self, code: str) -> None:
+        self.settings.market = code
+
+    def _count_changed(self, value: int) -> None:
+        self.settings.count = value
+
+    def _demo_requested(self) -> None:
+        self.banner.show_message(
+            "Demo mode", "To try the app with sample data, start it with: "
+            "bingrev-desktop --demo", level="info")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_confirmed and self.session.dirty and self.session.case.searches:
+            event.ignore()  # ask first; close() runs again once the user has chosen
+            self.case_files.confirm_discard(self._close_now)
+            return
+        self.settings.set_geometry(bytes(self.saveGeometry().data()))
+        self.session.stop_autosave()
+        self.controller.cancel_search()
+        self.controller.cancel_preview()
+        self.loader.cancel()
+        self.evidence.cancel()
+        event.accept()
+        self.closed.emit()
+
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.close()

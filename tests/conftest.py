@@ -81,14 +81,30 @@ def _app_errors_fail_tests(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def window(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine, tmp_path: Any) -> Any:
-    """The real main window against the demo engine, closed (and awaited) afterwards."""
+def new_window(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,
+               tmp_path: Any) -> Iterator[Callable[..., Any]]:
+    """Makes real main windows against the demo engine (``key=``, ``demo=``); each is
+    closed, and its work awaited, after the test."""
     from .test_window import run
     from .ui_helpers import close_window, make_window
 
-    win = make_window(demo_engine, tmp_path)
-    yield win
-    run(qloop, close_window(win))
+    made: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        folder = tmp_path / f"window-{len(made)}" if made else tmp_path
+        folder.mkdir(exist_ok=True)
+        made.append(make_window(demo_engine, folder, **options))
+        return made[-1]
+
+    yield make
+    for win in made:
+        run(qloop, close_window(win))
+
+
+@pytest.fixture
+def window(new_window: Callable[..., Any]) -> Any:
+    """The real main window against the demo engine, closed (and awaited) afterwards."""
+    return new_window()
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0,

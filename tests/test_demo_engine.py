@@ -188,6 +188,10 @@ def test_count_is_honoured(demo: DemoEngine, client: httpx.Client, count: str) -
 
 
 def test_market_is_case_insensitive(demo: DemoEngine, client: httpx.Client) -> None:
+    from bingrev_desktop.core.markets import MARKETS as APP_MARKETS
+
+    # The engine accepts exactly the markets the app offers: the same 38 codes.
+    assert sorted(MARKETS) == sorted(m.code for m in APP_MARKETS)
     assert len(MARKETS) == 38
     assert search(client, demo, mkt="EN-us").status_code == 200
     assert search(client, demo, mkt="es-ar").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.core.settings import normalize_api_base
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
 from bingrev_desktop.ui.case.case_session import CaseSession
+from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .test_window import run, search_and_wait, show_and_wait
 from .ui_helpers import close_window, make_window
@@ -105,26 +107,24 @@ def test_save_while_editing_stays_dirty(qloop: asyncio.AbstractEventLoop,
 
 def test_stale_crop_is_not_applied_to_a_new_image(qloop: asyncio.AbstractEventLoop,
                                                   demo_engine: DemoEngine,
-                                                  tmp_path: Path) -> None:
-    window = make_window(demo_engine, tmp_path)
-    try:
-        async def scenario() -> None:
-            await show_and_wait(window, demo_engine.query_image_url("city"))
-            window.search_panel.set_crop(SearchRequest.create(
-                "https://a.org/x.png", crop=(0.1, 0.2, 0.3, 0.4)).crop)
-            await search_and_wait(window)
-            record = window.session.current
-            assert record is not None
-            record.preview_sha256 = None  # its picture was never saved
-            window.case_view.show_record(record)
-            await window.controller.wait_idle()
-            await show_and_wait(window, demo_engine.query_image_url("mountain"))
-            await search_and_wait(window)
+                                                  tmp_path: Path,
+        new_window: Callable[..., MainWindow]) -> None:
+    window = new_window()
+    async def scenario() -> None:
+        await show_and_wait(window, demo_engine.query_image_url("city"))
+        window.search_panel.set_crop(SearchRequest.create(
+            "https://a.org/x.png", crop=(0.1, 0.2, 0.3, 0.4)).crop)
+        await search_and_wait(window)
+        record = window.session.current
+        assert record is not None
+        record.preview_sha256 = None  # its picture was never saved
+        window.case_view.show_record(record)
+        await window.controller.wait_idle()
+        await show_and_wait(window, demo_engine.query_image_url("mountain"))
+        await search_and_wait(window)
 
-        run(qloop, scenario())
-        assert "cal" not in demo_engine.search_requests[-1]
-    finally:
-        run(qloop, close_window(window))
+    run(qloop, scenario())
+    assert "cal" not in demo_engine.search_requests[-1]
 
 
 

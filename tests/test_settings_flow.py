@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bingrev_desktop.demo import DemoEngine
+from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
 from .test_window import run, search_and_wait, show_and_wait
@@ -52,35 +54,33 @@ def test_key_save_test_remove(qloop: asyncio.AbstractEventLoop, demo_engine: Dem
 
 
 def test_wrong_key_test_and_api_address(qloop: asyncio.AbstractEventLoop,
-                                        demo_engine: DemoEngine, tmp_path: Path) -> None:
-    window = make_window(demo_engine, tmp_path, key="wrong-key-42")
-    try:
-        async def scenario() -> None:
-            settings = window.keys.open_settings()
-            await wait_until(lambda: "Checking" not in settings.key_status.text(),
-                             message="key status")
-            settings.test_button.click()
-            await wait_until(lambda: "not accepted" in settings.test_result.text(),
-                             message="test fails")
-            settings.base_edit.setText("ftp://nope")
+                                        demo_engine: DemoEngine, tmp_path: Path,
+        new_window: Callable[..., MainWindow]) -> None:
+    window = new_window(key="wrong-key-42")
+    async def scenario() -> None:
+        settings = window.keys.open_settings()
+        await wait_until(lambda: "Checking" not in settings.key_status.text(),
+                         message="key status")
+        settings.test_button.click()
+        await wait_until(lambda: "not accepted" in settings.test_result.text(),
+                         message="test fails")
+        settings.base_edit.setText("ftp://nope")
+        settings.accept()
+        assert settings.isVisible() and settings.base_error.isVisible()  # refused
+        with DemoEngine() as other:
+            settings.base_edit.setText(other.base_url + "/")
             settings.accept()
-            assert settings.isVisible() and settings.base_error.isVisible()  # refused
-            with DemoEngine() as other:
-                settings.base_edit.setText(other.base_url + "/")
-                settings.accept()
-                assert not settings.isVisible()
-                assert window.controller.service.api_base == other.base_url
-                assert window.settings.api_base == other.base_url
-                window.controller.service.client.set_api_key("demo-key")
-                await show_and_wait(window, demo_engine.query_image_url("city"))
-                await search_and_wait(window)
-                assert len(other.search_requests) == 1
-                # The old address only saw the key test: no image, so no credit spent.
-                assert demo_engine.search_requests == [{"engine": "bing_reverse_image"}]
+            assert not settings.isVisible()
+            assert window.controller.service.api_base == other.base_url
+            assert window.settings.api_base == other.base_url
+            window.controller.service.client.set_api_key("demo-key")
+            await show_and_wait(window, demo_engine.query_image_url("city"))
+            await search_and_wait(window)
+            assert len(other.search_requests) == 1
+            # The old address only saw the key test: no image, so no credit spent.
+            assert demo_engine.search_requests == [{"engine": "bing_reverse_image"}]
 
-        run(qloop, scenario())
-    finally:
-        run(qloop, close_window(window))
+    run(qloop, scenario())
 
 
 def test_offline_empty_state(qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:

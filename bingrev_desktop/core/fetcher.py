@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .errors import ErrorDetail, ImageError, NotAnImageError, excerpt
-from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
+from .http import IMAGE_CONCURRENCY, BodyTooLargeError, ProgressCallback, read_capped, transport_error
 from .pinning import AddressPolicy, IPAddress, RefusedAddressError, connect_policy
 from .request import ValidationError, validate_image_url
 
@@ -162,7 +162,8 @@ class ImageFetcher:
     """Fetches image bytes; at most ``concurrency`` downloads run at once."""
 
     def __init__(
-        self, http: httpx.AsyncClient, *, concurrency: int = 6, deadline: float = 45.0,
+        self, http: httpx.AsyncClient, *, concurrency: int = IMAGE_CONCURRENCY,
+        deadline: float = 45.0,
         address_allowed: AddressPolicy = is_public_address, proxied: bool = False,
     ) -> None:
         self._http = http

@@ -14,7 +14,7 @@ import httpx
 
 from .client import RetryPolicy, XcrawlClient
 from .fetcher import ImageFetcher
-from .http import make_http_client
+from .http import IMAGE_CONCURRENCY, make_http_client
 
 log = logging.getLogger("bingrev_desktop.service")
 
@@ -28,7 +28,7 @@ class SearchService:
         http: httpx.AsyncClient | None = None,
         deadline: float = 90.0,
         retry: RetryPolicy | None = None,
-        image_concurrency: int = 6,
+        image_concurrency: int = IMAGE_CONCURRENCY,
         proxy: str | None = None,
     ) -> None:
         self.proxy = proxy  # None: direct (the caller decides: Settings, system, env)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
 from ...core.errors import BingrevError
+from ...core.http import IMAGE_CONCURRENCY
 from .imaging import THUMBNAIL_MAX_PIXELS, decode_image_async
 
 log = logging.getLogger("bingrev_desktop.thumbnails")
@@ -55,7 +56,7 @@ class ThumbnailLoader(QObject):
 
     changed = Signal(str)
 
-    def __init__(self, source: ThumbnailSource, *, concurrency: int = 6,
+    def __init__(self, source: ThumbnailSource, *, concurrency: int = IMAGE_CONCURRENCY,
                  cache_size: int = 400, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source = source
@@ -68,7 +69,8 @@ class ThumbnailLoader(QObject):
         self._background: deque[str] = deque()
         self._in_background: set[str] = set()  # what _background holds, for O(1) checks
         self._decode_on_arrival: set[str] = set()  # background loads that became visible
-        self._visible_active = 0
+        self._visible_active = 0  # visible loads waiting on the network
+        self._stored: set[str] = set()  # visible ones that only need decoding
         self._pumps: set[asyncio.Task[None]] = set()
         self._stopping: set[asyncio.Task[None]] = set()
         self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
@@ -100,6 +102,8 @@ class ThumbnailLoader(QObject):
             return
         elif state is not ThumbState.UNKNOWN and not needs_decode:
             return  # evicted or background-kept ones are decoded from the stored bytes
+        if needs_decode:
+            self._stored.add(url)  # bytes on disk: a decode, no download to wait for
         self._states[url] = ThumbState.LOADING
         self._visible.append(url)
         self._start_pumps()
@@ -146,6 +150,7 @@ class ThumbnailLoader(QObject):
         self._background.clear()
         self._in_background.clear()
         self._decode_on_arrival.clear()
+        self._stored.clear()
         tasks = list(self._pumps)
         for task in tasks:
             task.cancel()
@@ -171,9 +176,14 @@ class ThumbnailLoader(QObject):
         try:
             while self._has_work():
                 if self._visible:
+                    url = self._visible.pop()  # newest first
+                    if url in self._stored:  # from disk: never holds the fill back
+                        self._stored.discard(url)
+                        await self._load(url, decode=True)
+                        continue
                     self._visible_active += 1
                     try:
-                        await self._load(self._visible.pop(), decode=True)  # newest first
+                        await self._load(url, decode=True)
                     finally:
                         self._visible_active -= 1
                     if self._visible_active == 0:

@@ -33,7 +33,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
+from bingrev_desktop.demo import DemoEngine
 
 COUNT = 150
 
@@ -62,21 +62,10 @@ def chromium_fill(urls: list[str], folder: Path) -> float | None:
     return float(found.group(1)) / 1000 if found else None
 
 
-async def app_fill(engine: DemoEngine, folder: Path) -> tuple[float, list[str]]:
-    from PySide6.QtCore import QSettings
+async def app_fill(engine: DemoEngine) -> tuple[float, list[str]]:
+    from benchmarks.window import close_window, open_window
 
-    from bingrev_desktop.core.credentials import CredentialStore
-    from bingrev_desktop.core.service import SearchService
-    from bingrev_desktop.ui.common.settings_store import SettingsStore
-    from bingrev_desktop.ui.search.controller import SearchController
-    from bingrev_desktop.ui.shell.main_window import MainWindow
-
-    service = SearchService(engine.base_url, DEMO_API_KEY)
-    settings = SettingsStore(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(SearchController(service), CredentialStore(), settings)
-    window.session.autosave_file = folder / "autosave.bingrev"
-    window.resize(1280, 800)
-    window.show()
+    window = open_window(engine)
     window.show_address(engine.query_image_url("city"))
     await window.controller.wait_idle()
     window.search_panel.count_spin.setValue(COUNT)
@@ -90,10 +79,7 @@ async def app_fill(engine: DemoEngine, folder: Path) -> tuple[float, list[str]]:
         await asyncio.sleep(0.002)
     elapsed = time.perf_counter() - started
     urls = record.thumbnail_urls()
-    window.session.discard_changes()
-    window.close()
-    await window.loader.cancel_and_wait()
-    await service.aclose()
+    await close_window(window)
     return elapsed, urls
 
 
@@ -112,10 +98,10 @@ def measure(latency: float, runs: int) -> dict[str, float | None]:
         engine.set_image_latency(latency)
         # Warm-up, not counted: the engine renders each picture once, then serves it from
         # its cache, so neither side pays for drawing the demo's images.
-        loop.run_until_complete(app_fill(engine, Path(tempfile.mkdtemp())))
+        loop.run_until_complete(app_fill(engine))
         for run in range(runs):
             folder = Path(tempfile.mkdtemp())
-            elapsed, urls = loop.run_until_complete(app_fill(engine, folder))
+            elapsed, urls = loop.run_until_complete(app_fill(engine))
             app_times.append(elapsed)
             # Fresh URLs for the browser (its cache must not help it): another run's
             # thumbnails have the same cost on the server.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -52,26 +51,15 @@ class Probe:
 
 
 async def measure() -> list[tuple[str, float]]:
-    from PySide6.QtCore import QSettings
 
+    from benchmarks.window import close_window, open_window
     from bingrev_desktop.core import answers
-    from bingrev_desktop.core.credentials import CredentialStore
-    from bingrev_desktop.core.service import SearchService
-    from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine, Fault
-    from bingrev_desktop.ui.common.settings_store import SettingsStore
-    from bingrev_desktop.ui.search.controller import SearchController
-    from bingrev_desktop.ui.shell.main_window import MainWindow
+    from bingrev_desktop.demo import DemoEngine, Fault
 
     rows = []
     probe = Probe()
     with DemoEngine() as engine:
-        service = SearchService(engine.base_url, DEMO_API_KEY)
-        folder = Path(tempfile.mkdtemp())
-        settings = SettingsStore(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
-        window = MainWindow(SearchController(service), CredentialStore(), settings)
-        window.session.autosave_file = folder / "autosave.bingrev"
-        window.resize(1280, 800)
-        window.show()
+        window = open_window(engine)
         window.show_address(engine.query_image_url("city"))
         await window.controller.wait_idle()
         probe.start()
@@ -95,10 +83,7 @@ async def measure() -> list[tuple[str, float]]:
         await window.search()
         await asyncio.sleep(0.2)
         rows.append(("10 MB answer (3.3 M results, capped at 1000)", probe.stop()))
-        window.session.dirty = False
-        window.close()
-        await window.loader.cancel_and_wait()
-        await service.aclose()
+        await close_window(window)
         answers.shutdown_pool()
     return rows
 

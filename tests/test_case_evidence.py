@@ -57,6 +57,21 @@ async def fill_done(window: MainWindow, timeout: float = 60.0) -> None:
                      timeout=timeout, message="background fill")
 
 
+async def search_and_fill(window: MainWindow, engine: DemoEngine, image: str,
+                          count: int) -> None:
+    """Show a demo image, search ``count`` results and wait until every picture is kept."""
+    await show_and_wait(window, engine.query_image_url(image))
+    window.search_panel.count_spin.setValue(count)
+    await search_and_wait(window)
+    await fill_done(window)
+
+
+def star_row(window: MainWindow, row: int) -> None:
+    panel = window.results_panel
+    panel.view.setCurrentIndex(panel.proxy.index(row, 0))
+    window.details.star.setChecked(True)
+
+
 def answer_consent(window: MainWindow, *, allow: bool = True, remember: bool = False) -> None:
     box = window.evidence.consent_dialog
     assert box is not None, "the user must be asked before any site is contacted"
@@ -165,10 +180,7 @@ def test_failed_pictures_are_recorded_with_reason_and_time(
         qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine,
         tmp_path: Path) -> None:
     async def scenario() -> None:
-        await show_and_wait(window, demo_engine.query_image_url("city"))
-        window.search_panel.count_spin.setValue(12)
-        await search_and_wait(window)
-        await fill_done(window)
+        await search_and_fill(window, demo_engine, "city", 12)
 
     from bingrev_desktop.demo.faults import Fault
     demo_engine.set_fault(Fault("broken_thumbnails", times=3))
@@ -243,14 +255,10 @@ def test_starring_keeps_a_full_size_copy_that_matches_what_was_served(
     assert window.settings.site_contact is SiteContact.ASK
 
     async def scenario() -> None:
-        await show_and_wait(window, demo_engine.query_image_url("portrait"))
-        window.search_panel.count_spin.setValue(10)
-        await search_and_wait(window)
-        await fill_done(window)
+        await search_and_fill(window, demo_engine, "portrait", 10)
         demo_engine.clear_logs()
         panel = window.results_panel
-        panel.view.setCurrentIndex(panel.proxy.index(0, 0))
-        window.details.star.setChecked(True)
+        star_row(window, 0)
         # Nothing is fetched from the hosting site before the user agrees.
         assert not [p for _m, p in demo_engine.request_log if p.startswith("/img/")]
         answer_consent(window, allow=True, remember=True)
@@ -294,14 +302,9 @@ def test_never_contacting_sites_keeps_no_copy_and_sends_nothing(
     window.settings.site_contact = SiteContact.NEVER
 
     async def scenario() -> None:
-        await show_and_wait(window, demo_engine.query_image_url("sunset"))
-        window.search_panel.count_spin.setValue(6)
-        await search_and_wait(window)
-        await fill_done(window)
+        await search_and_fill(window, demo_engine, "sunset", 6)
         demo_engine.clear_logs()
-        panel = window.results_panel
-        panel.view.setCurrentIndex(panel.proxy.index(0, 0))
-        window.details.star.setChecked(True)
+        star_row(window, 0)
         window.evidence.check_links()
         await asyncio.sleep(0.3)
 
@@ -345,10 +348,7 @@ def test_link_check_finds_gone_and_changed(
     path = tmp_path / "aged.bingrev"
 
     async def scenario() -> None:
-        await show_and_wait(window, demo_engine.query_image_url("lighthouse"))
-        window.search_panel.count_spin.setValue(10)
-        await search_and_wait(window)
-        await fill_done(window)
+        await search_and_fill(window, demo_engine, "lighthouse", 10)
         panel = window.results_panel
         items = panel.model.items()
         seeds = [seed_of(i.image_url or "") for i in items]

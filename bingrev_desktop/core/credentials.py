@@ -11,17 +11,26 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import BingrevError, ErrorDetail
 from .redact import register_secret
 from .settings import API_KEY_ENV
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 log = logging.getLogger("bingrev_desktop.credentials")
+
+
+def _keyring() -> ModuleType:
+    """keyring, imported on first use (in a worker thread): its import and backend
+    discovery take about 100 ms that the window's first paint does not need."""
+    import keyring
+    import keyring.errors  # keyring.errors.* is used by the callers
+
+    return keyring
 
 T = TypeVar("T")
 KEYRING_DEADLINE = 60.0  # long enough to type an unlock password
@@ -67,12 +76,12 @@ class CredentialStore:
 
     # -- synchronous API: call these from a worker thread only -----------------
     def backend_name(self) -> str:
-        backend = keyring.get_keyring()
+        backend = _keyring().get_keyring()
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def keyring_available(self) -> bool:
         try:
-            return _backend_usable(keyring.get_keyring())
+            return _backend_usable(_keyring().get_keyring())
         except Exception:  # a broken backend is as good as none
             log.warning("keyring backend failed to load", exc_info=True)
             return False
@@ -87,7 +96,7 @@ class CredentialStore:
         if not self.keyring_available():
             return None
         try:
-            key = keyring.get_password(self.service, self.account)
+            key = _keyring().get_password(self.service, self.account)
         except Exception as exc:  # D-Bus and backend errors are not all KeyringError
             raise self._storage_error("read", exc) from None
         register_secret(key)
@@ -103,7 +112,7 @@ class CredentialStore:
                 ErrorDetail(cause=f"backend: {self.backend_name()}"),
             )
         try:
-            keyring.set_password(self.service, self.account, key)
+            _keyring().set_password(self.service, self.account, key)
         except Exception as exc:
             raise self._storage_error("save", exc) from None
         self._session_key = None
@@ -114,8 +123,8 @@ class CredentialStore:
         if not self.keyring_available():
             return
         try:
-            keyring.delete_password(self.service, self.account)
-        except keyring.errors.PasswordDeleteError:
+            _keyring().delete_password(self.service, self.account)
+        except _keyring().errors.PasswordDeleteError:
             pass  # nothing stored: already the state the user asked for
         except Exception as exc:
             raise self._storage_error("remove", exc) from None
@@ -130,7 +139,7 @@ class CredentialStore:
         return self._session_key is not None
 
     def _storage_error(self, verb: str, exc: Exception) -> KeyStorageError:
-        if isinstance(exc, keyring.errors.KeyringLocked):
+        if isinstance(exc, _keyring().errors.KeyringLocked):
             message = ("The password store is locked. Unlock it (log in again or open your "
                        "keyring app) and try again.")
         elif verb == "read":

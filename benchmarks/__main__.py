@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_grid.py", "bench_stall.py", "bench_fill.py", "bench_memory.py"]
+BENCHES = ["bench_grid.py", "bench_stall.py", "bench_fill.py", "bench_start.py", "bench_memory.py"]
 
 
 def main() -> int:

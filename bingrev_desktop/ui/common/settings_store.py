@@ -23,14 +23,14 @@ class SettingsStore:
         self._s = settings or QSettings()
         if self._s.value(VERSION_KEY) is None:  # before the first rename of a key
             self._s.setValue(VERSION_KEY, SETTINGS_VERSION)
-
+            self.sync()  # once, at the start: the file exists, private from then on
     def _set(self, key: str, value: object) -> None:
-        """Store and write now; the file holds recent addresses and case paths, so it is
-        private (QSettings rewrites it with default permissions on every save)."""
+        # QSettings writes later, on its own; its rewrites keep the file's 0600 mode.
         self._s.setValue(key, value)
-        self.sync()
 
     def sync(self) -> None:
+        """Write now and make the file private: it holds recent addresses and case paths.
+        QSettings creates it with default permissions, then keeps whatever mode it has."""
         self._s.sync()
         path = self._s.fileName()
         if os.name == "posix" and path and os.path.isfile(path):
@@ -98,7 +98,6 @@ class SettingsStore:
             self._set(PROXY_KEY, value)
         else:
             self._s.remove(PROXY_KEY)
-            self.sync()
 
     @property
     def qsettings(self) -> QSettings:

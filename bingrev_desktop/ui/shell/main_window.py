@@ -365,6 +365,7 @@ class MainWindow(QMainWindow):
             self.case_files.confirm_discard(self._close_now)
             return
         self.settings.set_geometry(bytes(self.saveGeometry().data()))
+        self.settings.sync()
         self.session.stop_autosave()
         self.controller.cancel_search()
         self.controller.cancel_preview()

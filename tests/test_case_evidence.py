@@ -28,6 +28,7 @@ from bingrev_desktop.ui.results.thumbnails import ThumbState
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
+from .offline_child import offline_window_script
 from .test_exports import offline_browser
 from .test_window import run, search_and_wait, show_and_wait
 
@@ -83,55 +84,21 @@ def answer_consent(window: MainWindow, *, allow: bool = True, remember: bool = F
 
 # -- every thumbnail kept ------------------------------------------------------------------
 
-OFFLINE_TILES = r"""
-import asyncio, json, sys
-from pathlib import Path
-from PySide6.QtCore import QSettings
-import qasync
-from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
-from bingrev_desktop.core.credentials import CredentialStore
-from bingrev_desktop.core.service import SearchService
-from bingrev_desktop.ui.search.controller import SearchController
-from bingrev_desktop.ui.shell.main_window import MainWindow
-from bingrev_desktop.ui.common.settings_store import SettingsStore
-from bingrev_desktop.ui.results.thumbnails import ThumbState
-
-app = create_application(["t"])
-app.setQuitOnLastWindowClosed(False)
-loop = qasync.QEventLoop(app)
-asyncio.set_event_loop(loop)
-out = {}
-
-async def main():
-    service = SearchService("http://127.0.0.1:9")
-    settings = SettingsStore(QSettings(sys.argv[2], QSettings.Format.IniFormat))
-    window = MainWindow(SearchController(service), CredentialStore(), settings)
-    window.resize(1280, 800)
-    window.show()
-    assert await window.case_files.open_path(Path(sys.argv[1]))
-    out["banner"] = window.banner.message_label.text()
-    model = window.results_panel.model
-    urls = [model.item(r).thumbnail_url for r in range(model.rowCount())]
-    for url in urls:  # as if every tile had been scrolled into view
-        window.loader.request(url)
-    for _ in range(200):
-        states = [window.loader.state(u) for u in urls]
-        if all(s in (ThumbState.READY, ThumbState.NOT_SAVED, ThumbState.FAILED) for s in states):
-            break
-        await asyncio.sleep(0.05)
-    out["rows"] = model.rowCount()
-    out["states"] = [s.value for s in states]
-    out["fill"] = window.results_panel.fill_label.text()
-    window.session.dirty = False
-    window.close()
-    await window.loader.cancel_and_wait()
-    await service.aclose()
-
-with loop:
-    loop.run_until_complete(main())
-print(json.dumps(out))
-dispose_widgets(app)
-"""
+OFFLINE_TILES = offline_window_script(r"""
+out["banner"] = window.banner.message_label.text()
+model = window.results_panel.model
+urls = [model.item(r).thumbnail_url for r in range(model.rowCount())]
+for url in urls:  # as if every tile had been scrolled into view
+    window.loader.request(url)
+for _ in range(200):
+    states = [window.loader.state(u) for u in urls]
+    if all(s in (ThumbState.READY, ThumbState.NOT_SAVED, ThumbState.FAILED) for s in states):
+        break
+    await asyncio.sleep(0.05)
+out["rows"] = model.rowCount()
+out["states"] = [s.value for s in states]
+out["fill"] = window.results_panel.fill_label.text()
+""")
 
 
 def test_background_fill_keeps_every_picture_for_offline_use(

@@ -20,6 +20,7 @@ from bingrev_desktop.ui.results.thumbnails import ThumbState
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
+from .offline_child import offline_window_script
 from .test_window import run, search_and_wait, show_and_wait
 from .ui_helpers import close_window, make_window
 
@@ -64,72 +65,39 @@ async def build_case(window: MainWindow, engine: DemoEngine, path: Path) -> None
     assert await window.case_files._save(path)
 
 
-OFFLINE_CHECK = r"""
-import asyncio, json, sys
-from PySide6.QtCore import QSettings
-import qasync
-from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
-from bingrev_desktop.core.credentials import CredentialStore
-from bingrev_desktop.core.service import SearchService
-from bingrev_desktop.ui.search.controller import SearchController
-from bingrev_desktop.ui.shell.main_window import MainWindow
-from bingrev_desktop.ui.common.settings_store import SettingsStore
-from bingrev_desktop.ui.results.thumbnails import ThumbState
-
-app = create_application(["t"])
-app.setQuitOnLastWindowClosed(False)
-loop = qasync.QEventLoop(app)
-asyncio.set_event_loop(loop)
-out = {}
-
-async def main():
-    service = SearchService("http://127.0.0.1:9")  # nothing there, and no network anyway
-    settings = SettingsStore(QSettings(sys.argv[2], QSettings.Format.IniFormat))
-    window = MainWindow(SearchController(service), CredentialStore(), settings)
-    window.resize(1280, 800)
-    window.show()
-    assert await window.case_files.open_path(__import__("pathlib").Path(sys.argv[1]))
-    history = [window.history.list.item(i).text() for i in range(window.history.list.count())]
-    out["history"] = history
-    trail = []
-    for record in window.session.case.searches:
-        window.case_view.show_record(record)
-        await window.controller.wait_idle()
-        model = window.results_panel.model
-        for r in range(model.rowCount()):  # as if every tile had been scrolled into view
-            window.loader.request(model.item(r).thumbnail_url or "")
-        for _ in range(100):
-            states = [window.loader.state(model.item(r).thumbnail_url or "")
-                      for r in range(model.rowCount())]
-            if all(s in (ThumbState.READY, ThumbState.NOT_SAVED, ThumbState.FAILED)
-                   for s in states):
-                break
-            window.results_panel.view.viewport().repaint()
-            await asyncio.sleep(0.05)
-        urls = [model.item(r).thumbnail_url or "" for r in range(model.rowCount())]
-        mismatched = [u for u, st in zip(urls, states)
-                      if (st is ThumbState.READY) != (u in record.thumbnails)]
-        trail.append({"rows": model.rowCount(), "stars": sorted(model.stars),
-                      "mismatched": mismatched, "stored": len(record.thumbnails),
-                      "notes": model.notes,
-                      "states": sorted(s.value for s in states),
-                      "preview": window.controller.preview is not None,
-                      "crop": None if window.search_panel.crop() is None else
-                              window.search_panel.crop().as_params(),
-                      "parent": record.parent_id})
-    out["trail"] = trail
-    out["case_note"] = window.history.note.toPlainText()
-    window.grab().save(sys.argv[3])
-    window.session.dirty = False
-    window.close()
-    await window.loader.cancel_and_wait()
-    await service.aclose()
-
-with loop:
-    loop.run_until_complete(main())
-print(json.dumps(out))
-dispose_widgets(app)
-"""
+OFFLINE_CHECK = offline_window_script(r"""
+history = [window.history.list.item(i).text() for i in range(window.history.list.count())]
+out["history"] = history
+trail = []
+for record in window.session.case.searches:
+    window.case_view.show_record(record)
+    await window.controller.wait_idle()
+    model = window.results_panel.model
+    for r in range(model.rowCount()):  # as if every tile had been scrolled into view
+        window.loader.request(model.item(r).thumbnail_url or "")
+    for _ in range(100):
+        states = [window.loader.state(model.item(r).thumbnail_url or "")
+                  for r in range(model.rowCount())]
+        if all(s in (ThumbState.READY, ThumbState.NOT_SAVED, ThumbState.FAILED)
+               for s in states):
+            break
+        window.results_panel.view.viewport().repaint()
+        await asyncio.sleep(0.05)
+    urls = [model.item(r).thumbnail_url or "" for r in range(model.rowCount())]
+    mismatched = [u for u, st in zip(urls, states)
+                  if (st is ThumbState.READY) != (u in record.thumbnails)]
+    trail.append({"rows": model.rowCount(), "stars": sorted(model.stars),
+                  "mismatched": mismatched, "stored": len(record.thumbnails),
+                  "notes": model.notes,
+                  "states": sorted(s.value for s in states),
+                  "preview": window.controller.preview is not None,
+                  "crop": None if window.search_panel.crop() is None else
+                          window.search_panel.crop().as_params(),
+                  "parent": record.parent_id})
+out["trail"] = trail
+out["case_note"] = window.history.note.toPlainText()
+window.grab().save(sys.argv[3])
+""")
 
 
 def test_save_and_reopen_offline(qloop: asyncio.AbstractEventLoop, demo_engine: DemoEngine,

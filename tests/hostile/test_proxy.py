@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 
@@ -16,37 +13,18 @@ from bingrev_desktop.core.service import SearchService
 from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
 from bingrev_desktop.ui.common.network import validate_proxy
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-class ProxyHandler(BaseHTTPRequestHandler):
-    seen: ClassVar[list[tuple[str, str]]] = []
-
-    def do_GET(self) -> None:
-        self.seen.append(("GET", self.path))  # a proxied request names the whole URL
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(PNG)))
-        self.end_headers()
-        self.wfile.write(PNG)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from .servers import PNG, RecordingServer, png_server
 
 
 @pytest.fixture
-def proxy() -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    ProxyHandler.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ProxyHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", ProxyHandler.seen
-    server.shutdown()
-    server.server_close()
+def proxy() -> Iterator[RecordingServer]:
+    with png_server() as server:  # it answers every proxied GET itself
+        yield server
 
 
 def test_requests_go_through_the_proxy_but_not_to_this_computer(
-        proxy: tuple[str, list[tuple[str, str]]], demo_engine: DemoEngine) -> None:
-    address, seen = proxy
+        proxy: RecordingServer, demo_engine: DemoEngine) -> None:
+    address = proxy.url
 
     async def attempt() -> tuple[int, int]:
         async with SearchService(demo_engine.base_url, DEMO_API_KEY, proxy=address) as svc:
@@ -58,7 +36,8 @@ def test_requests_go_through_the_proxy_but_not_to_this_computer(
 
     remote, local = asyncio.run(attempt())
     assert remote == len(PNG) and local > 1000
-    assert seen == [("GET", "http://images.example.test/cat.png")]  # the demo went direct
+    # A proxied request names the whole URL; the demo engine's went direct.
+    assert [path for path, _headers in proxy.requests] == ["http://images.example.test/cat.png"]
 
 
 def test_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -423,3 +423,22 @@ def test_keep_selected_results_and_save_the_kept_copy(
 
     run(qloop, scenario())
     assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+def test_stopping_the_fill_records_no_false_failures(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine) -> None:
+    """Leaving a search while its pictures load (another search, another case) stops the
+    fill; the pictures it did not get are "never loaded", not "could not be loaded"."""
+    demo_engine.set_image_latency(0.2)
+
+    async def scenario() -> None:
+        await show_and_wait(window, demo_engine.query_image_url("city"))
+        window.search_panel.count_spin.setValue(60)
+        await search_and_wait(window)
+        await wait_until(lambda: len(window.loader.arrivals) >= 5, message="some pictures")
+        await window.loader.cancel_and_wait()
+
+    run(qloop, scenario())
+    record = window.session.current
+    assert record is not None and record.missing_thumbnails()
+    assert record.thumbnail_failures == {}

@@ -35,8 +35,9 @@ def fill_text(record: SearchRecord, fetching: bool) -> tuple[str, bool]:
     kept, failed, missing = record.picture_states()
     total = kept + failed + missing
     if not fetching and missing:
+        failures = f" \u00b7 {failed} could not be loaded" if failed else ""
         return (f"{kept} of {total} pictures are kept in the case \u00b7 {missing} were never "
-                "loaded", False)
+                f"loaded{failures}", False)
     if kept + failed >= total:
         if failed:
             return (f"{kept} of {total} pictures kept in the case \u00b7 {failed} could not be "
@@ -97,6 +98,11 @@ class CaseImages(QObject):
         try:
             data = await self._fetch(url)
         except BingrevError as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # Stopped by the user (another search, another case): the transport's
+                # error is the cancellation's echo, not a fact about the picture.
+                raise asyncio.CancelledError from None
             self._session.record_thumbnail_failure(
                 record, url, ThumbnailFailure(redact(str(exc)), utc_now()))
             raise

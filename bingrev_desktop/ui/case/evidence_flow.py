@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -55,12 +56,15 @@ class ActivityBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel()
         self.bar = QProgressBar()
-        self.bar.setMaximumWidth(160)
+        self.bar.setFixedWidth(160)
         self.bar.setTextVisible(False)
         self.cancel = QPushButton("Cancel")
+        self.cancel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.cancel.clicked.connect(self.cancelRequested)
         for widget in (self.label, self.bar, self.cancel):
             layout.addWidget(widget)
+        # As wide as its text, next to the status message: never stretched across the bar.
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.hide()
 
     def start(self, text: str, total: int) -> None:

@@ -1,4 +1,4 @@
-"""Peak memory of a window that keeps every picture: 10 searches x 150 results.
+"""Peak memory of a window that keeps every picture: 5 and 50 searches x 150 results.
 
     python benchmarks/bench_memory.py
 
@@ -6,11 +6,11 @@ Each figure is measured in its own fresh process in the same run, against the
 real demo engine over loopback (offscreen Qt):
 
 * the peer: the same window, shown, with no results;
-* the window after 10 searches of 150 results, each with its background fill
-  finished (every thumbnail fetched and kept in the case).
+* the window after 5, and after 50, searches of 150 results, each with its
+  background fill finished (every thumbnail fetched and kept in the case).
 
-The image bytes live in the case's disk spool, not in RAM, so the difference
-should be small: the limit printed is 1.5x the empty window.
+The image bytes live in the case's disk spool, not in RAM, so memory must level
+off: 50 searches stay within 1.5x of 5 searches (and 5 within 1.5x the empty window).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.rows import Row, report  # noqa: E402
+
 LIMIT = 1.5
 
 CHILD = r"""
@@ -83,7 +87,7 @@ def measure(searches: int) -> dict[str, int]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
            "QT_API": "pyside6"}
     done = subprocess.run([sys.executable, "-c", CHILD, str(searches)], env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=1200)
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     result: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -91,16 +95,19 @@ def measure(searches: int) -> dict[str, int]:
 
 
 def main() -> None:
-    empty = measure(0)
-    full = measure(10)
-    ratio = full["peak_rss_kb"] / empty["peak_rss_kb"]
-    print("Peak RSS (resident memory), each in a fresh process:")
-    print(f"  window with no results (peer)        {empty['peak_rss_kb'] / 1024:7.1f} MB")
-    print(f"  10 searches x 150, every picture kept {full['peak_rss_kb'] / 1024:7.1f} MB"
-          f"   ratio {ratio:.2f}x   limit {LIMIT:.2f}x   "
-          f"{'OK' if ratio <= LIMIT else 'OVER'}")
-    print(f"  pictures kept: {full['pictures']}, on disk in the case spool: "
-          f"{full['disk_bytes'] / 1024 / 1024:.1f} MB (not in RAM)")
+    empty, first, full = measure(0), measure(5), measure(50)
+    mb = 1024.0
+    base, early, late = (m["peak_rss_kb"] / mb for m in (empty, first, full))
+    print("Peak RSS (resident memory), each in a fresh process; "
+          f"{full['pictures']} pictures kept after 50 searches, "
+          f"{full['disk_bytes'] / mb / mb:.1f} MB of them in the case's disk spool:")
+    report([
+        Row("memory", "5 searches x 150, every picture kept", "MB", early, None, base,
+            "empty window", LIMIT * base, f"<= {LIMIT}x empty window", early <= LIMIT * base),
+        Row("memory", "50 searches x 150, every picture kept", "MB", late, None, early,
+            "after 5 searches", LIMIT * early, f"<= {LIMIT}x after 5 searches",
+            late <= LIMIT * early),
+    ])
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 Against the demo engine on loopback (offscreen Qt), the worst gap between probe
 ticks is printed for: a normal 150-result answer with its thumbnail fill, and a
 hostile 10 MB answer (3.3 million empty results, under the 16 MB cap). The peer is
-the same probe with the window idle, measured in the same run; the limit is 50 ms
-(no answer may freeze the window), and one 60 Hz frame (16.7 ms) is shown beside it.
+the same probe with the window idle, measured in the same run. The limit for the
+normal answer is one 60 Hz frame (16.7 ms); the hostile one must never freeze the
+window (50 ms).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.rows import Row, report
 
 LIMIT_MS = 50.0
 FRAME_MS = 1000 / 60
@@ -101,12 +104,13 @@ def main() -> None:
         rows = loop.run_until_complete(measure())
     dispose_widgets(app)
     peer = rows[0][1]
-    print(f"Worst gap of a 5 ms timer on the GUI thread (limit {LIMIT_MS:.0f} ms; "
-          f"a frame is {FRAME_MS:.1f} ms):")
-    for name, worst in rows:
-        verdict = "OK" if worst <= LIMIT_MS else "OVER"
-        print(f"  {name:<46} {worst:6.1f} ms   peer {peer:5.1f} ms   "
-              f"{worst / LIMIT_MS:4.2f}x limit   {verdict}")
+    print("Worst gap of a 5 ms timer on the GUI thread (the idle window is the peer):")
+    report([
+        Row("stall", "150 results arrive, every picture kept", "ms", rows[1][1], None, peer,
+            "idle window", FRAME_MS, "<= one frame", rows[1][1] <= FRAME_MS),
+        Row("stall", "hostile 10 MB answer (3.3 M results)", "ms", rows[2][1], None, peer,
+            "idle window", LIMIT_MS, "<= 50 ms (never freezes)", rows[2][1] <= LIMIT_MS),
+    ])
 
 
 if __name__ == "__main__":

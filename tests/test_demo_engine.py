@@ -469,3 +469,19 @@ def test_command_line_runs_and_stops_on_ctrl_c() -> None:
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_pictures_can_be_served_from_another_origin(demo: DemoEngine,
+                                                    client: httpx.Client) -> None:
+    """Benchmarks point the answers at an HTTP/2 host that serves the same bytes."""
+    demo.set_image_base("https://127.0.0.1:4443/")
+    try:
+        items = search(client, demo, count="5").json()["related_content"]
+    finally:
+        demo.set_image_base("")
+    assert all(i["thumbnail"].startswith("https://127.0.0.1:4443/thumb/") for i in items)
+    assert all(i["original"].startswith("https://127.0.0.1:4443/img/") for i in items)
+    here = items[0]["thumbnail"].replace("https://127.0.0.1:4443", demo.base_url)
+    assert client.get(here).content == demo.image_bytes(items[0]["thumbnail"])
+    again = search(client, demo, count="5").json()["related_content"]
+    assert again[0]["thumbnail"].startswith(demo.base_url)

@@ -139,3 +139,22 @@ def test_shared_doc_example_parses() -> None:
     assert response.metadata.id == "01KMMKK0EN6RCTWP9W9RDQXAHC"
     assert response.results[0].domain == "cdn.logojoy.com"
     assert response.results[0].thumbnail_height == 135
+
+
+@given(st.text(alphabet=st.sampled_from("htps:/[]@?#.-_:9aZ%\\ \t"), max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_the_url_fast_path_agrees_with_urlsplit(tail: str) -> None:
+    """``as_url`` skips urlsplit for plain http(s) URLs; it must accept exactly the same."""
+    from urllib.parse import urlsplit
+
+    from bingrev_desktop.core.response import as_url
+
+    for text in (tail, "http://" + tail, "https://h" + tail):
+        stripped = text.strip()
+        try:
+            parts = urlsplit(stripped)
+            expected = bool(stripped) and parts.scheme.casefold() in ("http", "https") \
+                and bool(parts.hostname)
+        except ValueError:
+            expected = False
+        assert (as_url(text) is not None) == expected, text

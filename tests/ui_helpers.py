@@ -42,6 +42,7 @@ async def close_window(window: MainWindow) -> None:
     await window.session.tasks.cancel_all()
     await window.case_files.tasks.cancel_all()
     await window.controller.service.aclose()
+    await window.demo_mode.stop()
     window.deleteLater()
 
 

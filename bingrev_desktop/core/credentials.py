@@ -138,6 +138,11 @@ class CredentialStore:
     def has_session_key(self) -> bool:
         return self._session_key is not None
 
+    @staticmethod
+    def environment_key() -> bool:
+        """Is the key given by BINGREV_API_KEY (it wins over anything stored)?"""
+        return bool(os.environ.get(API_KEY_ENV, "").strip())
+
     def _storage_error(self, verb: str, exc: Exception) -> KeyStorageError:
         if isinstance(exc, _keyring().errors.KeyringLocked):
             message = ("The password store is locked. Unlock it (log in again or open your "

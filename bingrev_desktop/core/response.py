@@ -98,11 +98,18 @@ def as_float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+# http(s)://host[:port] then a path, query, fragment or the end, with an ASCII host:
+# exactly what urlsplit accepts with a hostname, without its cost.
+_PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9.-]*[A-Za-z0-9](?::[0-9]{0,5})?(?:[/?#]|\Z)")
+
+
 def as_url(value: Any) -> str | None:
     """Only absolute http(s) URLs count as links; anything else is dropped."""
     text = as_text(value, limit=8192)
     if text is None:
         return None
+    if _PLAIN_URL.match(text):
+        return text  # the usual shape; urlsplit costs most of parsing a stored case
     try:
         parts = urlsplit(text)
     except ValueError:

@@ -200,7 +200,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         search_id = new_search_id()
         cached = state.mark_served(body)
         response = build_response(
-            params, body, state.base_url, cached=cached, started=started, search_id=search_id
+            params, body, state.base_url, cached=cached, started=started, search_id=search_id,
+            image_base=state.image_base,
         )
         if shaping is not None and shaping.kind == "wrong_shape":
             response = wrong_shape(response)

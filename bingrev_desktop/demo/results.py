@@ -156,7 +156,10 @@ def _largest_size(aspect: float) -> tuple[int, int]:
     return max(1, round(MAX_DIMENSION * aspect)), MAX_DIMENSION
 
 
-def related_content(params: SearchParams, base_url: str) -> list[JSON]:
+def related_content(params: SearchParams, base_url: str, image_base: str = "") -> list[JSON]:
+    """``image_base`` serves the pictures from another origin (an HTTP/2 host in the
+    benchmarks); by default the engine serves them itself."""
+    image_base = image_base or base_url
     rng = random.Random("results:" + params.seed_text())
     copy_seed, scene, (qw, qh) = query_identity(params.image_url)
     aspect = qw / qh
@@ -183,7 +186,7 @@ def related_content(params: SearchParams, base_url: str) -> list[JSON]:
         title = rng.choice(TITLE_TEMPLATES).format(
             subject=subject, Subject=subject.capitalize(), site=domain
         )
-        original = f"{base_url}/img/{seed}.png?w={width}&h={height}"
+        original = f"{image_base}/img/{seed}.png?w={width}&h={height}"
         thumb_h = min(height, rng.choice(THUMB_HEIGHTS))  # Bing never upscales thumbnails
         thumb_w = min(width, 400, max(40, round(thumb_h * width / height)))
         item: JSON = {
@@ -193,7 +196,7 @@ def related_content(params: SearchParams, base_url: str) -> list[JSON]:
             "source": f"{base_url}/site/{domain}/{_slug(title)}--{seed}--{width}x{height}.html",
             "original": original,
             "cdn_original": f"{original}&cdn=1",
-            "thumbnail": f"{base_url}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}",
+            "thumbnail": f"{image_base}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}",
             "domain": domain,
             "format": fmt,
             "width": width,
@@ -227,6 +230,7 @@ def build_response(
     cached: bool,
     started: float,
     search_id: str,
+    image_base: str = "",
 ) -> JSON:
     """The full success payload; ``started`` is the time.time() of arrival."""
     now = time.time()
@@ -244,7 +248,7 @@ def build_response(
         "search_parameters": dict(body),
         "total_credits_used": 1,
         "image_info": image_info(params),
-        "related_content": related_content(params, base_url),
+        "related_content": related_content(params, base_url, image_base),
     }
 
 

@@ -137,6 +137,11 @@ class DemoEngine:
         """Delay every image answer, like a far-away image host (speed and order tests)."""
         self._state.image_latency = max(0.0, seconds)
 
+    def set_image_base(self, base_url: str) -> None:
+        """Point result pictures at another origin that serves this engine's images
+        (``image_bytes``), such as an HTTP/2 host; "" serves them here again."""
+        self._state.image_base = base_url.rstrip("/")
+
     def set_echo_key(self, on: bool) -> None:
         """Make every result URL carry the API key, as a careless service might."""
         self._state.echo_key = on

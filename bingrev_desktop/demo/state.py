@@ -30,6 +30,7 @@ class EngineState:
         self.api_key = api_key
         self.latency = latency
         self.base_url = ""
+        self.image_base = ""  # another origin that serves the result pictures (benchmarks)
         self.faults = FaultBoard()
         self.stopping = threading.Event()
         self._lock = threading.Lock()

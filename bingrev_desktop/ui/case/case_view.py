@@ -33,7 +33,7 @@ class CaseView(QObject):
         self._session, self._images, self._results = session, images, results
         self._details, self._history, self._panel = details, history, panel
         self._controller, self._banner, self._status = controller, banner, status
-        self._demo = demo
+        self.demo = demo
         # The crop of the stored search being shown, applied once its preview is ready.
         self._pending_crop: tuple[str, Crop | None] | None = None
         controller.previewFailed.connect(self._forget_crop)
@@ -96,5 +96,5 @@ class CaseView(QObject):
         mark = "*" if self._session.dirty else ""
         # Qt appends the application's display name itself ("… — Bing Reverse Image Search").
         self.titleChanged.emit(f"{mark}{self._session.display_name}"
-                               + (" (demo)" if self._demo else ""))
+                               + (" (demo)" if self.demo else ""))
         self._history.show_case(self._session.case, self._session.current)

@@ -20,9 +20,11 @@ EXPLANATION = (
     "search service. For real searches it needs your xcrawl API key.\n\n"
     "Where to get it: sign in to your xcrawl account, open the API keys page, and copy "
     "your key. Paste it below.\n\n"
-    "The key is kept in your computer's password store (the same place your browser keeps "
-    "passwords). It is never written into a file or a case file."
 )
+KEPT_IN_STORE = ("The key is kept in your computer's password store (the same place your "
+                 "browser keeps passwords). It is never written into a file or a case file.")
+NO_STORE = ("This computer has no password store the app can use, so the key is only used "
+            "until you close the app. It is never written into a file or a case file.")
 
 
 class ApiKeyDialog(QDialog):
@@ -44,7 +46,8 @@ class ApiKeyDialog(QDialog):
         font.setBold(True)
         heading.setFont(font)
         layout.addWidget(heading)
-        layout.addWidget(plain_label(EXPLANATION))
+        layout.addWidget(plain_label(
+            EXPLANATION + (KEPT_IN_STORE if keyring_available else NO_STORE)))
         row = QHBoxLayout()
         self.key_edit = QLineEdit()
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -61,7 +64,8 @@ class ApiKeyDialog(QDialog):
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
         self.demo_button = QPushButton("Try the demo instead")
-        self.demo_button.setToolTip("Explore the app with sample data; no key needed")
+        self.demo_button.setToolTip("Open a sample case and search made-up sample data in this "
+                                    "window; no key needed, nothing is sent to Bing")
         self.demo_button.clicked.connect(self.demoRequested)
         self.later_button = QPushButton("Not now")
         self.later_button.clicked.connect(self.reject)
@@ -79,11 +83,6 @@ class ApiKeyDialog(QDialog):
         buttons.addWidget(self.session_button)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
-        if not keyring_available:
-            self.show_error("Note: this computer has no password store the app can use, so the "
-                            "key cannot be saved. You can still use it until you close the app.")
-            self.status.setObjectName("hint")
-            self.status.setStyleSheet("color: palette(placeholder-text);")
 
     def _text_changed(self, text: str) -> None:
         ok = bool(text.strip())

@@ -15,7 +15,7 @@ from ...core.credentials import CredentialStore, KeyStorageError
 from ...core.errors import BingrevError
 from ...core.redact import redact
 from ...core.service import SearchService
-from ...core.settings import DEFAULT_API_BASE, resolve_api_base
+from ...core.settings import API_KEY_ENV, DEFAULT_API_BASE, resolve_api_base
 from ..common.message_banner import MessageBanner
 from ..common.settings_store import SettingsStore
 from ..common.tasks import TaskSet
@@ -115,13 +115,17 @@ class KeyFlow(QObject):
             return
         if self.demo:
             dialog.set_key_status("Demo mode: no key is needed or used. To search Bing with "
-                                  "your own key, start the app without --demo.", has_key=False)
+                                  "your own key, choose Help \u203a Leave the demo.",
+                                  has_key=False)
             dialog.replace_button.setEnabled(False)
             dialog.advanced_box.setEnabled(False)
             return
         has_key = self.service.client.has_key
         if not has_key:
             text = "No API key is set. Add one to search."
+        elif self.credentials.environment_key():
+            text = (f"The key comes from the {API_KEY_ENV} environment variable; nothing is "
+                    "saved in your password store.")
         elif self.credentials.has_session_key:
             text = "A key is in use for this session only; it is not saved."
         else:

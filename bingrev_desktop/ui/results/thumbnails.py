@@ -38,6 +38,11 @@ def _loop_running() -> bool:
         return False
 
 
+# Tiles on screen get pumps of their own above the cap, so a tile painted just after
+# the background fill took every slot does not wait a whole round behind it.
+VISIBLE_EXTRA = 6
+
+
 class NotStoredError(Exception):
     """Offline: this thumbnail was never loaded, so the case file has no copy."""
 
@@ -129,7 +134,8 @@ class ThumbnailLoader(QObject):
     def _start_pumps(self) -> None:
         if not _loop_running():
             return  # Qt painted outside the event loop (shutdown, tests): start later
-        while len(self._pumps) < self._concurrency and self._has_work():
+        while self._has_work() and len(self._pumps) < self._concurrency + (
+                VISIBLE_EXTRA if self._visible else 0):
             task = asyncio.ensure_future(self._pump())
             self._pumps.add(task)
 
@@ -188,6 +194,8 @@ class ThumbnailLoader(QObject):
                         self._visible_active -= 1
                     if self._visible_active == 0:
                         self._start_pumps()  # the background fill may go on
+                elif len(self._pumps) > self._concurrency:
+                    break  # an extra pump for a tile on screen retires: the cap holds
                 else:
                     url = self._background.popleft()
                     self._in_background.discard(url)

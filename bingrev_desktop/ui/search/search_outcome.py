@@ -59,7 +59,8 @@ class SearchOutcomeView(QObject):
         super().__init__(parent)
         self._controller, self._panel, self._results = controller, panel, results
         self._banner, self._status, self._session = banner, status, session
-        self._show_record, self._cancel_action, self._demo = show_record, cancel_action, demo
+        self._show_record, self._cancel_action = show_record, cancel_action
+        self.demo = demo  # sample data: records are marked so
         self._elapsed = QTimer(self)
         self._elapsed.setInterval(250)
         self._elapsed.timeout.connect(lambda: panel.show_elapsed(controller.elapsed()))
@@ -84,7 +85,7 @@ class SearchOutcomeView(QObject):
         self._stopped()
         preview = self._controller.preview
         data = preview.data if preview and preview.url == outcome.request.image_url else None
-        record = self._session.record(outcome, data, outcome.parent, sample_data=self._demo)
+        record = self._session.record(outcome, data, outcome.parent, sample_data=self.demo)
         self._show_record(record)  # visible tiles first, then every other picture
         self._status.showMessage(status_text(outcome))
 

@@ -32,14 +32,13 @@ from ..common.settings_store import SettingsStore
 from ..results.imaging import configure_image_limits
 from ..search.controller import SearchController
 from . import crash_hooks
+from .demo_mode import open_sample, start_demo_engine
 from .gc_timer import GarbageCollector
 from .main_window import MainWindow
 from .style import STYLE_SHEET
 
 log = logging.getLogger("bingrev_desktop.app")
 DEFAULT_SIZE = (1280, 800)
-DEMO_PORT = 8765
-SAMPLE_NAME = "sample.bingrev"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -64,13 +63,14 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
     if args.demo:
         from ...demo import DEMO_API_KEY
 
-        engine = start_demo_engine()
-        service = SearchService(engine.base_url, DEMO_API_KEY)  # type: ignore[attr-defined]
+        engine = await asyncio.to_thread(start_demo_engine)
+        service = SearchService(engine.base_url, DEMO_API_KEY)
     else:
         service = SearchService(api_base_or_default(args.api_base, settings),
                                 proxy=proxy_for_app(settings.qsettings))
     controller = SearchController(service)
     window = MainWindow(controller, CredentialStore(), settings, demo=args.demo)
+    window.demo_mode.engine = engine  # stopped on quit like one started from Help
     if settings.api_base and service.api_base == DEFAULT_API_BASE and not args.demo:
         window.banner.show_message(
             "Search service address reset",
@@ -103,17 +103,6 @@ def api_base_or_default(explicit: str | None, settings: SettingsStore) -> str:
         return resolve_api_base(explicit)
 
 
-def start_demo_engine() -> object:
-    """The demo engine on its usual port when free, so the bundled sample case's links
-    work; any free port otherwise."""
-    from ...demo import DemoEngine
-
-    try:
-        return DemoEngine(port=DEMO_PORT, latency=1.5).start()
-    except OSError:
-        return DemoEngine(latency=1.5).start()
-
-
 async def run_window(args: argparse.Namespace) -> int:
     settings = SettingsStore()
     window, service, engine = await build_window(args, settings)
@@ -141,11 +130,7 @@ async def open_first(window: MainWindow, args: argparse.Namespace, engine: objec
     if case_file:
         await window.case_files.open_path(Path(case_file))
     elif engine is not None and not restoring:
-        sample = resource_dir() / "samples" / SAMPLE_NAME
-        if sample.is_file() and await window.case_files.open_path(sample):
-            window.session.work_on_copy("Sample case")
-        else:
-            window.show_address(engine.query_image_url("lighthouse"))  # type: ignore[attr-defined]
+        await open_sample(window, engine)
     # Viewing a case needs no key: load a stored one, but only ask when starting empty.
     await window.keys.initialize(ask=not case_file)
 
@@ -159,8 +144,7 @@ async def shutdown(window: MainWindow, service: SearchService, engine: object | 
     await window.controller.shutdown()
     window.session.release()
     await service.aclose()
-    if engine is not None:
-        await asyncio.to_thread(engine.stop)  # type: ignore[attr-defined]
+    await window.demo_mode.stop()  # the engine of --demo or of Help › Try the demo
     log.info("shut down cleanly")
 
 

@@ -19,20 +19,26 @@ from ..results.results_panel import ResultsPanel
 from ..search.search_panel import SearchPanel
 
 DEMO_TEXT = ("Demo mode: results are sample data made up by the app, not real Bing results. "
-             "No API key or internet connection is used.")
+             "No API key or internet connection is used. Help \u203a Leave the demo returns "
+             "to real searches.")
+
+
+def demo_notice() -> QLabel:
+    """The line that says the results are sample data; shown only in demo mode."""
+    notice = QLabel(DEMO_TEXT)
+    notice.setTextFormat(Qt.TextFormat.PlainText)
+    notice.setObjectName("demoBanner")
+    notice.setWordWrap(True)
+    notice.hide()
+    return notice
 
 
 def build_central(search_panel: SearchPanel, results_panel: ResultsPanel, side_tabs: QTabWidget,
-                  banner: MessageBanner, *, demo: bool) -> QWidget:
+                  banner: MessageBanner, notice: QLabel) -> QWidget:
     central = QWidget()
     layout = QVBoxLayout(central)
     layout.setContentsMargins(10, 8, 10, 4)
-    if demo:
-        notice = QLabel(DEMO_TEXT)
-        notice.setTextFormat(Qt.TextFormat.PlainText)
-        notice.setObjectName("demoBanner")
-        notice.setWordWrap(True)
-        layout.addWidget(notice)
+    layout.addWidget(notice)
     layout.addWidget(banner)
     splitter = QSplitter(Qt.Orientation.Horizontal)
     form = QScrollArea()  # never squeezes the form when a banner takes height

@@ -50,7 +50,8 @@ from ..search.controller import Preview, SearchController
 from ..search.drop import mime_to_url
 from ..search.search_outcome import SearchOutcomeView
 from ..search.search_panel import SearchPanel
-from .layout import build_central
+from .demo_mode import DemoMode
+from .layout import build_central, demo_notice
 from .menus import MenuCommands, build_menus
 
 log = logging.getLogger("bingrev_desktop.window")
@@ -65,7 +66,6 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.settings = settings
         self.demo = demo
-        self.setWindowTitle("Bing Reverse Image Search" + (" \u2014 demo" if demo else ""))
         self.setAcceptDrops(True)
         # Order: the widgets and the session first; then the flows, each given the
         # parts it works on; then the layout, the menus (they call the flows), and
@@ -98,15 +98,17 @@ class MainWindow(QMainWindow):
         self.keys = KeyFlow(self, self.banner, settings, credentials, controller.service,
                             demo=demo)
         self.keys.searchRequested.connect(self.search)
-        self.keys.demoRequested.connect(self._demo_requested)
+        self.demo_mode = DemoMode(self)
+        self.keys.demoRequested.connect(self.demo_mode.request_enter)
+        self.demo_notice = demo_notice()
         self.side_tabs = QTabWidget()  # Details | Case history
         self.side_tabs.addTab(self.details, "Details")
         self.side_tabs.addTab(self.history, "Case history")
         self.setCentralWidget(build_central(self.search_panel, self.results_panel,
-                                           self.side_tabs, self.banner, demo=demo))
+                                           self.side_tabs, self.banner, self.demo_notice))
         self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
         self._connect()
-        self.search_panel.set_recent([] if demo else settings.recent_images())
+        self.set_demo(demo)
         self.search_panel.market_combo.set_market(settings.market)
         self.search_panel.count_spin.setValue(settings.count)
         self.statusBar().showMessage("Ready. Drop an image onto the window to begin.")
@@ -125,7 +127,7 @@ class MainWindow(QMainWindow):
                                                          results.selected_items()),
             keep_all=lambda: evidence.keep_all(self.session.current),
             check_links=evidence.check_links, stop_evidence=evidence.cancel,
-            help=self.show_help, about=self.show_about)
+            help=self.show_help, about=self.show_about, demo=self._toggle_demo)
 
     def _connect(self) -> None:
         panel, ctl = self.search_panel, self.controller
@@ -354,10 +356,19 @@ class MainWindow(QMainWindow):
     def _count_changed(self, value: int) -> None:
         self.settings.count = value
 
-    def _demo_requested(self) -> None:
-        self.banner.show_message(
-            "Demo mode", "To try the app with sample data, start it with: "
-            "bingrev-desktop --demo", level="info")
+    def set_demo(self, on: bool) -> None:
+        """Demo mode on or off here (DemoMode switches the service and the engine)."""
+        self.demo = self.keys.demo = self.search_outcomes.demo = self.case_view.demo = on
+        self.demo_notice.setVisible(on)
+        self.menu_actions.demo_action.setText("Leave the demo" if on else "Try the demo")
+        self.search_panel.set_recent(self._demo_recent if on else self.settings.recent_images())
+        self.case_view.case_changed()
+
+    def _toggle_demo(self) -> None:
+        if self.demo_mode.active:
+            self.demo_mode.request_leave()
+        else:
+            self.demo_mode.request_enter()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._close_confirmed and self.session.dirty and self.session.case.searches:

@@ -35,6 +35,7 @@ class MenuCommands:
     check_links: Command
     stop_evidence: Command
     help: Command
+    demo: Command  # try the demo, or leave it
     about: Command
 
 
@@ -46,6 +47,7 @@ class MenuActions:
     paste_action: QAction
     search_action: QAction
     cancel_action: QAction
+    demo_action: QAction
 
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | None
@@ -91,5 +93,9 @@ def build_menus(bar: QMenuBar, owner: QObject, do: MenuCommands) -> MenuActions:
     action("E&vidence", "Check links again\u2026", do.check_links)
     action("E&vidence", "Stop keeping or checking", do.stop_evidence)
     action("&Help", "Getting started", do.help, QKeySequence.StandardKey.HelpContents)
+    demo_action = action("&Help", "Try the demo", do.demo)
+    demo_action.setStatusTip("Open a sample case and search made-up sample data; nothing is "
+                             "sent to Bing")
     action("&Help", "About", do.about)
-    return MenuActions(recent_cases_menu, paste_action, search_action, cancel_action)
+    return MenuActions(recent_cases_menu, paste_action, search_action, cancel_action,
+                       demo_action)

@@ -34,6 +34,7 @@ from .test_window import run, search_and_wait, show_and_wait
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "samples" / "sample.bingrev"
+VERSION_1 = ROOT / "tests" / "fixtures" / "case-version-1.bingrev"  # the sample as first shipped
 REQUIRED = os.environ.get("BINGREV_REQUIRE_SECRET_SERVICE") == "1"
 
 
@@ -374,9 +375,9 @@ def test_link_check_finds_gone_and_changed(
 # -- file format ---------------------------------------------------------------------------
 
 def test_version_1_case_opens_and_is_upgraded_on_save(tmp_path: Path) -> None:
-    with sqlite3.connect(SAMPLE) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1  # the bundled sample
-    case = load_case(SAMPLE)
+    with sqlite3.connect(VERSION_1) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1  # a file of the first release
+    case = load_case(VERSION_1)
     kept_before = sum(len(s.thumbnails) for s in case.searches)
     target = tmp_path / "upgraded.bingrev"
     save_case(case, target)

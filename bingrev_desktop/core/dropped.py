@@ -1,38 +1,65 @@
 """Turn what a browser or file manager drops into an image URL (Qt-free).
 
 Browsers drop an image inside a link as the *link*, so ``<img src>`` in the
-HTML flavour is read first; wrapper links from Bing (``mediaurl=``) and Google
-(``imgurl=``) are unwrapped to the image they point at.
+HTML flavour is read first. When that image is a thumbnail whose link leads to the
+full-size image (the link's address is an image, or a wrapper such as Bing's
+``mediaurl=`` or Google's ``imgurl=`` names one), the full-size image is searched.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-WRAPPER_PARAMS = ("mediaurl", "imgurl", "image_url", "imageurl")
+# Query parameters of image-search result links that hold the full image's address:
+# Bing (mediaurl), Google (imgurl), Yandex (img_url), and generic ones.
+WRAPPER_PARAMS = ("mediaurl", "imgurl", "img_url", "image_url", "imageurl")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".avif")
+
+
+@dataclass(frozen=True)
+class DroppedImage:
+    url: str
+    full_size_from_link: bool = False  # the link's full image, not the thumbnail shown
 
 
 class _ImgSrcParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.sources: list[str] = []
+        self.links: list[str | None] = []  # the enclosing <a href> of each source
         self.base: str | None = None
+        self._open_link: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k.casefold(): v for k, v in attrs if v}
         if tag == "base" and "href" in values:
             self.base = values["href"]
+        elif tag == "a":
+            self._open_link = (values.get("href") or "").strip() or None
         elif tag == "img":
             src = values.get("src") or values.get("data-src")
             if src:
                 self.sources.append(src.strip())
+                self.links.append(self._open_link)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._open_link = None
 
 
-def img_src_from_html(markup: str, page_url: str | None = None) -> str | None:
-    """First ``<img src>`` in an HTML fragment, made absolute when possible."""
+def _absolute(address: str, base: str | None) -> str:
+    try:
+        relative = not urlsplit(address).scheme
+    except ValueError:
+        return address
+    return urljoin(base, address) if base and relative else address
+
+
+def _img_and_link(markup: str, page_url: str | None = None) -> tuple[str, str | None] | None:
     parser = _ImgSrcParser()
     try:
         parser.feed(markup[:200_000])
@@ -40,9 +67,31 @@ def img_src_from_html(markup: str, page_url: str | None = None) -> str | None:
         return None
     if not parser.sources:
         return None
-    src = html.unescape(parser.sources[0])
     base = parser.base or page_url
-    return urljoin(base, src) if base and not urlsplit(src).scheme else src
+    link = parser.links[0]
+    return (_absolute(html.unescape(parser.sources[0]), base),
+            _absolute(html.unescape(link), base) if link else None)
+
+
+def img_src_from_html(markup: str, page_url: str | None = None) -> str | None:
+    """First ``<img src>`` in an HTML fragment, made absolute when possible."""
+    found = _img_and_link(markup, page_url)
+    return found[0] if found else None
+
+
+def full_image_of_link(link: str) -> str | None:
+    """The full-size image a link leads to: a wrapper's image, or the link itself when
+    its address is an image file; None for a link to a page."""
+    unwrapped = unwrap_wrapper_url(link)
+    if unwrapped != link:
+        return unwrapped
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https") and parts.path.casefold().endswith(IMAGE_SUFFIXES):
+        return link
+    return None
 
 
 def unwrap_wrapper_url(url: str) -> str:
@@ -92,20 +141,39 @@ def with_scheme(text: str) -> str:
     return stripped
 
 
-def pick_dropped_url(
+def pick_dropped(
     html_text: str | None = None,
     uri_list: str | None = None,
     moz_url: str | None = None,
     plain_text: str | None = None,
-) -> str | None:
-    """Apply the preference order: html img, uri-list, x-moz-url, plain text."""
+) -> DroppedImage | None:
+    """Apply the preference order: the full image a linked ``<img>`` leads to, the
+    ``<img>`` itself, then uri-list, x-moz-url and plain text."""
+    found = _img_and_link(html_text) if html_text else None
+    if found is not None:
+        src, link = found
+        full = full_image_of_link(link) if link else None
+        if full is not None and full != src:
+            return DroppedImage(full, full_size_from_link=True)
+        return DroppedImage(unwrap_wrapper_url(src))
     candidates = [
-        img_src_from_html(html_text) if html_text else None,
         first_uri(uri_list) if uri_list else None,
         first_moz_url(moz_url) if moz_url else None,
         url_from_text(plain_text) if plain_text else None,
     ]
     for candidate in candidates:
         if candidate:
-            return unwrap_wrapper_url(candidate)
+            unwrapped = unwrap_wrapper_url(candidate)
+            return DroppedImage(unwrapped, full_size_from_link=unwrapped != candidate)
     return None
+
+
+def pick_dropped_url(
+    html_text: str | None = None,
+    uri_list: str | None = None,
+    moz_url: str | None = None,
+    plain_text: str | None = None,
+) -> str | None:
+    """Just the address of :func:`pick_dropped`."""
+    dropped = pick_dropped(html_text, uri_list, moz_url, plain_text)
+    return dropped.url if dropped else None

@@ -50,7 +50,7 @@ TITLE_TEMPLATES = (
     "10 tips for shooting a {subject} (2024 edition)",
     "{Subject} 写真 | 東京フォト",
     "Print: {subject} on canvas, 60×40 cm",
-    "{Subject} <script>alert('x')</script> &amp; more",
+    "{Subject} &amp; more",  # Bing sends entities; hostile titles live in the tests
     "Why the {subject} is everyone's favourite",
     "Weekend trip: {subject} & seaside",
 )
@@ -58,6 +58,7 @@ THUMB_HEIGHTS = (135, 135, 135, 120, 150, 180)
 ASPECTS = ((4, 3), (3, 2), (16, 9), (1, 1), (3, 4), (2, 3), (21, 9))
 OPTIONAL_FIELDS = ("date", "file_size", "cdn_original", "thumbnail_width", "thumbnail_height")
 _QUERY_PATH = re.compile(r"^/query/([a-z0-9-]+)\.png$")
+_SCENE_COPY = re.compile(r"^/img/q-([a-z0-9-]+)\.png$")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -79,6 +80,11 @@ def query_identity(image_url: str) -> tuple[str, str | None, tuple[int, int]]:
         return "q-" + match.group(1), match.group(1), size
     served = _served_size(parts.path, parts.query)
     if served is not None:  # one of this engine's own originals (a pivot): its real size
+        scene = _SCENE_COPY.match(parts.path)
+        if scene and query_image_size(scene.group(1)) is not None:
+            # A copy of a built-in scene (the lighthouse): searching it finds that scene
+            # again, as Bing would, not unrelated shapes.
+            return "q-" + scene.group(1), scene.group(1), served
         return seed_for("copy", image_url), None, served
     # Unknown images get a stable made-up size so aspect-based features work.
     rng = random.Random("size:" + image_url)

@@ -86,7 +86,9 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
     settings = SettingsStore(QSettings(str(settings_file), QSettings.Format.IniFormat))
     with DemoEngine() as engine:
         for width, height in sizes:
-            tag = f"{width}x{height}"
+            scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
+            tag = f"{round(width * scale)}x{round(height * scale)}" + (
+                f"@{scale:g}x" if scale != 1 else "")
             service = SearchService(engine.base_url, DEMO_API_KEY)
             window = MainWindow(SearchController(service), CredentialStore(), settings,
                                 demo=False)
@@ -108,6 +110,8 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
             view.setCurrentIndex(window.results_panel.proxy.index(2, 0))
             _save(window, out / f"03-results-{tag}.png")
             await _evidence_states(window, engine, out, tag)
+            await window.controller.load_preview(engine.query_image_url("city"))
+            _save(window, out / f"03c-previous-image-results-{tag}.png")
 
             engine.set_fault(Fault("status", status=401))
             task = window.search()
@@ -177,10 +181,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--size", action="append", default=None,
-                        help="WIDTHxHEIGHT, repeatable (default: 1280x800 and 1920x1080)")
+                        help="WIDTHxHEIGHT in logical pixels, repeatable (default: 1024x640, "
+                             "1280x800, 1920x1080, then 3840x2160 at 200%% in a second process)")
     args = parser.parse_args(argv)
-    sizes = [tuple(int(v) for v in s.split("x")) for s in (args.size or ["1280x800", "1920x1080"])]
+    sizes = [tuple(int(v) for v in s.split("x"))
+             for s in (args.size or ["1024x640", "1280x800", "1920x1080"])]
     args.outdir.mkdir(parents=True, exist_ok=True)
+    if args.size is None:  # 4K at 200%: the scale factor is fixed when Qt starts
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "bingrev_desktop.tools.screenshots",
+                        str(args.outdir), "--size", "1920x1080"],
+                       env={**os.environ, "QT_SCALE_FACTOR": "2"}, check=True)
     from ..ui.shell.app import create_application, dispose_widgets
 
     app = create_application(sys.argv[:1])

@@ -61,6 +61,8 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(QLabel("Case note"))
         self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)  # Tab moves on, as everywhere else
+        self.note.setAccessibleName("Case note")
         self.note.setPlaceholderText("What is this investigation about? Findings, next steps\u2026")
         self.note.setMaximumHeight(110)
         self.note.textChanged.connect(self._note_changed)

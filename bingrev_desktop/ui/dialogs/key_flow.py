@@ -129,8 +129,7 @@ class KeyFlow(QObject):
         elif self.credentials.has_session_key:
             text = "A key is in use for this session only; it is not saved."
         else:
-            backend = await self.credentials.abackend_name()
-            text = f"A key is saved in your password store ({backend.rsplit('.', 2)[-2]})."
+            text = "A key is saved in your computer's password store."
         dialog.set_key_status(text, has_key=has_key)
 
     async def _test_key(self, dialog: SettingsDialog) -> None:

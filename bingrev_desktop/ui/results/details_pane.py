@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -100,6 +100,8 @@ class DetailsPane(QScrollArea):
         self.star.toggled.connect(self._star_toggled)
         form.addRow(self.star)
         self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)  # Tab moves on; a note never needs tab characters
+        self.note.setAccessibleName("Note on this result")
         self.note.setPlaceholderText("Your note on this result")
         self.note.setMaximumHeight(80)
         self.note.textChanged.connect(self._note_changed)
@@ -140,6 +142,13 @@ class DetailsPane(QScrollArea):
         self._updating = False
         self.show_item(None)
         self.show_image_info(None)
+
+    def edit_note(self) -> None:
+        """N in the grid: straight into the note of the current result."""
+        if self.note.isEnabled():
+            self.window().activateWindow()
+            self.note.setFocus()
+            self.note.moveCursor(QTextCursor.MoveOperation.End)
 
     def show_item(self, item: ResultItem | None, starred: bool = False, note: str = "") -> None:
         self._item = item

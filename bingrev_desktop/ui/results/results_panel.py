@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QMenu,
@@ -18,10 +19,15 @@ from PySide6.QtWidgets import (
 
 from ...core.case import LinkState
 from ...core.response import ResultItem
+from ..common.accessibility import name_clear_button
 from ..common.message_banner import plain_label
-from .results_model import ItemRole, ResultsModel, ResultsProxyModel, SortKey
+from .results_model import ItemRole, ResultsModel, ResultsProxyModel, SortKey, StarRole
 from .results_view import ResultsView
 from .thumbnails import ThumbnailLoader
+
+STALE_TEXT = ("These results are for the previous image. Press Search to search the image "
+              "shown on the left.")
+WIDE_BAR = 560  # narrower than this, the filter gets a row of its own
 
 NO_SEARCH_YET = ("Results will appear here.\n\nShow an image on the left, optionally drag a "
                  "rectangle over the part that matters, then press Search.")
@@ -34,26 +40,38 @@ class ResultsPanel(QWidget):
     selectionChanged = Signal(object)
     loadMissingRequested = Signal()
     keepRequested = Signal(object)
+    starRequested = Signal()  # toggle the star of the current result
+    noteRequested = Signal()  # write a note on the current result
 
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = ResultsModel(self)
         self.proxy = ResultsProxyModel(self)
         self.proxy.setSourceModel(self.model)
+        # Explicit, so the one-row bar's width never sets the window's minimum: below
+        # WIDE_BAR the bar takes two rows (1024-pixel screens).
+        self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
+        bar = QGridLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by site or title")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(150)
+        self.filter_edit.setAccessibleName("Filter results by site or title")
+        self.filter_edit.setToolTip("Show only results whose site or title contains this text")
+        name_clear_button(self.filter_edit, "Clear the filter")
         self.filter_edit.textChanged.connect(self._filter)
         self.sort_combo = QComboBox()
         for key in SortKey:
             self.sort_combo.addItem(f"Sort: {key.value}", key)
+        self.sort_combo.setAccessibleName("Sort results")
+        self.sort_combo.setToolTip("The order of the results")
         self.sort_combo.currentIndexChanged.connect(
             lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
         self.starred_only = QCheckBox("Starred only")
+        self.starred_only.setToolTip("Show only the results you starred (S on a result)")
         self.starred_only.toggled.connect(self._starred_only)
         self.changed_only = QCheckBox("Gone or changed")
         self.changed_only.setToolTip("Show only results whose page or image was gone or had "
@@ -62,12 +80,14 @@ class ResultsPanel(QWidget):
         self.changed_only.hide()  # shown once the case has a link check
         self.shown_label = plain_label("", wrap=False)
         self.shown_label.setObjectName("hint")
-        bar.addWidget(self.filter_edit, 1)
-        bar.addWidget(self.shown_label)
-        bar.addWidget(self.sort_combo)
-        bar.addWidget(self.starred_only)
-        bar.addWidget(self.changed_only)
+        self._bar = bar
+        self._bar_wide: bool | None = None
+        self._arrange_bar(wide=True)
         layout.addLayout(bar)
+        self.stale_label = plain_label(STALE_TEXT)  # a new image is shown above old results
+        self.stale_label.setObjectName("staleNotice")
+        self.stale_label.hide()
+        layout.addWidget(self.stale_label)
 
         self.stack = QStackedWidget()
         self.empty_label = plain_label(NO_SEARCH_YET)
@@ -75,8 +95,11 @@ class ResultsPanel(QWidget):
         self.empty_label.setObjectName("emptyState")
         self.view = ResultsView(loader)
         self.view.setModel(self.proxy)
+        self.view.setAccessibleName("Search results")
         self.view.activatedItem.connect(self._open_default)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.starRequested.connect(self.starRequested)
+        self.view.noteRequested.connect(self.noteRequested)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.no_match = QWidget()
         no_match_layout = QVBoxLayout(self.no_match)
@@ -110,6 +133,7 @@ class ResultsPanel(QWidget):
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
                      notes: dict[int, str] | None = None) -> None:
         self.model.set_results(items, stars, notes)
+        self.set_stale(False)  # whoever shows results says whose they are
         self.proxy.apply_sort()
         if items:
             self.stack.setCurrentWidget(self.view)
@@ -118,6 +142,34 @@ class ResultsPanel(QWidget):
             self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
                             "crop, another market, or a larger version of the picture.")
         self.selectionChanged.emit(None)
+
+    def set_stale(self, stale: bool) -> None:
+        """Another image is in the preview: say these results belong to the previous one."""
+        self.stale_label.setVisible(stale)
+        self.view.set_dimmed(stale)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange_bar(wide=event.size().width() >= WIDE_BAR)
+
+    def _arrange_bar(self, *, wide: bool) -> None:
+        """One row when there is room; the filter on a row of its own when narrow, so it
+        never shrinks to "Fi…"."""
+        if wide == self._bar_wide:
+            return
+        self._bar_wide = wide
+        bar = self._bar
+        for widget in (self.filter_edit, self.shown_label, self.sort_combo, self.starred_only,
+                       self.changed_only):
+            bar.removeWidget(widget)
+        bar.addWidget(self.filter_edit, 0, 0, 1, 1 if wide else 4)
+        row, col = (0, 1) if wide else (1, 0)
+        for widget in (self.shown_label, self.sort_combo, self.starred_only, self.changed_only):
+            bar.addWidget(widget, row, col)
+            col += 1
+        for column in range(6):
+            bar.setColumnStretch(column, 0)
+        bar.setColumnStretch(0 if wide else 3, 1)
 
     def show_fill(self, text: str, complete: bool, can_load: bool) -> None:
         """The quiet line under the grid: "Keeping pictures 87 of 150…"."""
@@ -198,18 +250,26 @@ class ResultsPanel(QWidget):
         if not index.isValid():
             return
         item: ResultItem = index.data(ItemRole)
-        menu = self.build_menu(item)
+        self.view.setCurrentIndex(index)  # star and note act on this one
+        menu = self.build_menu(item, starred=bool(index.data(StarRole)))
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
 
-    def build_menu(self, item: ResultItem) -> QMenu:
+    def build_menu(self, item: ResultItem, *, starred: bool = False) -> QMenu:
         menu = QMenu(self)
         clipboard = QGuiApplication.clipboard()
 
-        def add(text: str, enabled: bool, slot: object) -> None:
+        def add(text: str, enabled: bool, slot: object, key: str = "") -> None:
             action = menu.addAction(text)
             action.setEnabled(enabled)
             action.triggered.connect(slot)
+            if key:  # shown in the menu; the grid itself handles the key
+                action.setShortcut(QKeySequence(key))
+
+        add("Remove the star" if starred else "Star (important)", True, self.starRequested,
+            "S")
+        add("Write a note\u2026", True, self.noteRequested, "N")
+        menu.addSeparator()
 
         add("Open page", item.source is not None, lambda: self.openRequested.emit(item.source))
         add("Open image", item.image_url is not None,

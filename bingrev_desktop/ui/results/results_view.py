@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -35,6 +45,7 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loader = loader
+        self.dimmed = False  # results of the previous image: drawn faded
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -46,6 +57,8 @@ class ResultDelegate(QStyledItemDelegate):
         if item is None:
             return
         painter.save()
+        if self.dimmed:
+            painter.setOpacity(0.45)
         palette = option.palette
         rect: QRect = option.rect
         state = option.state
@@ -59,6 +72,11 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1.5 if selected else 1))
             painter.setBrush(color)
             painter.drawRoundedRect(tile, 6, 6)
+        if state & QStyle.StateFlag.State_HasFocus:  # the keyboard's place in the grid
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2,
+                                Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(tile.adjusted(1, 1, -1, -1), 6, 6)
 
         thumb_rect = QRect(rect.x() + MARGIN, rect.y() + MARGIN, THUMB_SIZE.width(),
                            THUMB_SIZE.height())
@@ -79,7 +97,7 @@ class ResultDelegate(QStyledItemDelegate):
         elif link is LinkState.UNREACHABLE:
             self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "No answer",
                         QColor("#5f6368"))
-        if index.data(NoteRole):
+        if (index.data(NoteRole) or "").strip():  # whitespace is no note
             self._badge(painter, thumb_rect.bottomRight() + QPoint(-52, -24), "Note",
                         QColor("#4a5568"))
 
@@ -159,10 +177,14 @@ class ResultsView(QListView):
     """Icon-mode grid; emits ``activatedItem`` on double-click or Enter."""
 
     activatedItem = Signal(object)
+    starRequested = Signal()  # S on the current result
+    noteRequested = Signal()  # N on the current result
 
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setViewMode(QListView.ViewMode.IconMode)
+        # Tiles wrap to the width: a horizontal scroll bar would only ever show slack.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
@@ -179,6 +201,35 @@ class ResultsView(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(60)
         self.activated.connect(self._on_activated)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        current = self.currentIndex()
+        if current.isValid() and (key == Qt.Key.Key_Menu or (
+                key == Qt.Key.Key_F10 and mods == Qt.KeyboardModifier.ShiftModifier)):
+            # Shift+F10 as well as the Menu key: many laptops have no Menu key.
+            self.scrollTo(current)
+            self.customContextMenuRequested.emit(self.visualRect(current).center())
+        elif current.isValid() and plain and key == Qt.Key.Key_S:
+            self.starRequested.emit()
+        elif current.isValid() and plain and key == Qt.Key.Key_N:
+            self.noteRequested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Tabbing into the grid shows where the keyboard is: the first tile, if none."""
+        super().focusInEvent(event)
+        model = self.model()
+        if not self.currentIndex().isValid() and model is not None and model.rowCount():
+            self.setCurrentIndex(model.index(0, 0))
+
+    def set_dimmed(self, dimmed: bool) -> None:
+        delegate = self.itemDelegate()
+        if isinstance(delegate, ResultDelegate) and delegate.dimmed != dimmed:
+            delegate.dimmed = dimmed
+            self.viewport().update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Spread the columns over the whole width instead of leaving a gap on the right."""

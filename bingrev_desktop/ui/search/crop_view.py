@@ -23,6 +23,9 @@ from ...core.request import MIN_CROP_SIZE, Crop, ValidationError
 
 HANDLE = 9  # handle size in pixels
 NUDGE = 0.01  # arrow keys move 1% of the image (Shift: 5%)
+KEY_HELP = ("Drag to mark the part to search. Keyboard: C starts a frame, arrows move it, "
+            "Ctrl+arrows resize it, Esc searches the whole image.")
+MIN_KEY_SIZE = 0.02  # Ctrl+arrows never shrink a crop below 2% of the image
 
 # Which edges a drag changes: (left, top, right, bottom)
 _EDGES: dict[str, tuple[bool, bool, bool, bool]] = {
@@ -61,12 +64,16 @@ class CropView(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(260, 220)
+        self.setMinimumSize(240, 150)  # small screens keep the form in view
         self.setAccessibleName("Image preview and crop area")
+        self.setAccessibleDescription(KEY_HELP)
+        self.setToolTip(KEY_HELP)
 
     # -- public API ---------------------------------------------------------------
     def sizeHint(self) -> QSize:
-        return QSize(420, 320)
+        # Small: the form in its scroll area asks for this height, and grows the preview
+        # into whatever room is left (a 640-pixel-high screen keeps Market in view).
+        return QSize(420, 180)
 
     def set_image(self, image: QImage | None) -> None:
         self._image = image
@@ -209,19 +216,33 @@ class CropView(QWidget):
         return None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self._frac is not None:
+        """C (or Enter) starts a centred crop; arrows move it, Ctrl+arrows move its
+        right or bottom edge (resize), Shift makes steps of 5%; Esc: whole image."""
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Escape and self._frac is not None:
             self.clear_crop()
+            return
+        if self._image is not None and self._frac is None and key in (
+                Qt.Key.Key_C, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self._frac = (0.25, 0.25, 0.75, 0.75)
+            self.update()
+            self.cropChanged.emit(self.crop())
             return
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0),
                  Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
-        if self._frac is None or event.key() not in steps:
+        if self._frac is None or key not in steps:
             return super().keyPressEvent(event)
-        sx, sy = steps[Qt.Key(event.key())]
-        step = NUDGE * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+        sx, sy = steps[Qt.Key(key)]
+        step = NUDGE * (5 if mods & Qt.KeyboardModifier.ShiftModifier else 1)
         left, top, right, bottom = self._frac
-        dx = min(max(sx * step, -left), 1 - right)
-        dy = min(max(sy * step, -top), 1 - bottom)
-        self._frac = (left + dx, top + dy, right + dx, bottom + dy)
+        if mods & Qt.KeyboardModifier.ControlModifier:  # resize: the right/bottom edge
+            right = min(max(right + sx * step, left + MIN_KEY_SIZE), 1.0)
+            bottom = min(max(bottom + sy * step, top + MIN_KEY_SIZE), 1.0)
+            self._frac = (left, top, right, bottom)
+        else:
+            dx = min(max(sx * step, -left), 1 - right)
+            dy = min(max(sy * step, -top), 1 - bottom)
+            self._frac = (left + dx, top + dy, right + dx, bottom + dy)
         self.update()
         self.cropChanged.emit(self.crop())
         return None

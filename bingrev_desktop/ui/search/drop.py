@@ -2,12 +2,60 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData
+import re
 
-from ...core.dropped import pick_dropped_url
+from PySide6.QtCore import QEvent, QMimeData, QObject, Signal
+from PySide6.QtGui import QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QWidget
+
+from ...core.dropped import DroppedImage, pick_dropped
 
 
 def mime_to_url(mime: QMimeData) -> str | None:
+    dropped = mime_to_dropped(mime)
+    return dropped.url if dropped else None
+
+
+_SCHEME = re.compile(r"^(?:file|data|blob|https?|ftp):", re.IGNORECASE)
+
+
+def carries_address(mime: QMimeData) -> bool:
+    """Does a drag hold something that may name an image (a link, a page fragment,
+    text with an address)? Plain words do not: they may be dropped into a note."""
+    if mime.hasUrls() or mime.hasHtml() or mime.hasFormat("text/x-moz-url"):
+        return True
+    text = (mime.text() if mime.hasText() else "").strip()
+    # "https://…", "www.…", and "file:"/"data:"/"blob:" (explained, not searched).
+    return "://" in text or text.startswith("www.") or bool(_SCHEME.match(text))
+
+
+class DropRouter(QObject):
+    """Every widget of the window takes an image drop the way the preview does: the
+    address fields, spin boxes, filter and note boxes would otherwise insert the URL
+    into their text. Install with :meth:`watch`; ``dropped(QMimeData)`` fires."""
+
+    dropped = Signal(QMimeData)
+
+    def watch(self, root: QWidget) -> None:
+        for widget in [root, *root.findChildren(QWidget)]:
+            if widget.acceptDrops() or widget is root:
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and isinstance(
+                event, QDragMoveEvent) and carries_address(event.mimeData()):
+            event.acceptProposedAction()
+            return True
+        if kind == QEvent.Type.Drop and isinstance(event, QDropEvent) and carries_address(
+                event.mimeData()):
+            event.acceptProposedAction()
+            self.dropped.emit(event.mimeData())
+            return True
+        return False
+
+
+def mime_to_dropped(mime: QMimeData) -> DroppedImage | None:
     """Read a drop or paste in the preferred order (see core.dropped)."""
 
     def text_of(fmt: str) -> str | None:
@@ -18,7 +66,7 @@ def mime_to_url(mime: QMimeData) -> str | None:
             len(raw) > 1 and raw[1:2] == b"\x00") else "utf-8"
         return raw.decode(encoding, "replace").replace("\x00", "")
 
-    return pick_dropped_url(
+    return pick_dropped(
         html_text=mime.html() if mime.hasHtml() else None,
         uri_list=text_of("text/uri-list"),
         moz_url=text_of("text/x-moz-url"),

@@ -33,14 +33,16 @@ OFFLINE = ("The search service cannot be reached.\n\nCheck that this computer is
 
 
 def status_text(outcome: SearchOutcome) -> str:
-    """ "35 results · took 12.3 s · new answer · 1 credit used"."""
+    """ "Found 35 results in 12.3 seconds. This search cost 1 search from your plan."
+    (cache and credit words stay in the details: staff do not know them)."""
     response = outcome.response
-    parts = [plural(len(response.results), "result", "results"),
-             f"took {outcome.elapsed:.1f} s",
-             "answer reused from the service's cache" if response.metadata.cached
-             else "new answer"]
-    if response.credits_used is not None:
-        parts.append(plural(response.credits_used, "credit", "credits") + " used")
+    parts = [f"Found {plural(len(response.results), 'result', 'results')} in "
+             f"{outcome.elapsed:.1f} seconds"]
+    if response.metadata.cached:
+        parts.append("Bing's earlier answer to the same search was reused")
+    if response.credits_used:
+        parts.append(f"this used {plural(response.credits_used, 'search', 'searches')} "
+                     "from your xcrawl plan")
     parts.extend(response.notes())  # "3 results could not be read"
     return " \u00b7 ".join(parts)
 

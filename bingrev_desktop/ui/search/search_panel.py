@@ -30,15 +30,23 @@ from .market_combo import MarketComboBox
 EMPTY_HINT = ("No image yet.\n\nDrag an image here from your web browser, paste its web "
               "address with Ctrl+V, or type it above and press Enter.")
 EDGES = (("Left", "cal"), ("Top", "cat"), ("Right", "car"), ("Bottom", "cab"))
+EDGE_TIPS = {"cal": "How far the left edge is from the image's left side, in % of its width",
+             "cat": "How far the top edge is from the image's top, in % of its height",
+             "car": "How far the right edge is from the image's left side, in % of its width",
+             "cab": "How far the bottom edge is from the image's top, in % of its height"}
+FULL_FROM_LINK = "Using the full-size image from the link, not the small picture shown."
 
 
 class SearchPanel(QWidget):
     loadRequested = Signal(str)
     searchRequested = Signal()
     cancelRequested = Signal()
+    cropValidityChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._busy = False
+        self.full_size_url: str | None = None  # a linked thumbnail's full image, when dropped
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -80,6 +88,10 @@ class SearchPanel(QWidget):
         self.image_info = plain_label("", wrap=False)
         self.image_info.setObjectName("imageInfo")
         layout.addWidget(self.image_info)
+        self.source_note = plain_label(FULL_FROM_LINK)  # a linked thumbnail was dropped
+        self.source_note.setObjectName("hint")
+        self.source_note.hide()
+        layout.addWidget(self.source_note)
 
         layout.addWidget(self._build_crop_box())
         layout.addWidget(self._build_options_box())
@@ -115,19 +127,21 @@ class SearchPanel(QWidget):
     def _build_crop_box(self) -> QGroupBox:
         box = QGroupBox("2. Part of the image (optional)")
         grid = QGridLayout(box)
-        hint = plain_label("Drag on the picture to search only part of it. Values are "
-                           "fractions of the width and height, from the top-left corner.")
+        hint = plain_label("Drag on the picture to search only part of it, or type the edges "
+                           "in percent. Keyboard: press C on the picture, then arrows move "
+                           "the frame and Ctrl+arrows resize it.")
         hint.setObjectName("hint")
         grid.addWidget(hint, 0, 0, 1, 4)
         self.crop_fields: dict[str, QDoubleSpinBox] = {}
         for i, (label, key) in enumerate(EDGES):
             spin = QDoubleSpinBox()
-            spin.setRange(0.0, 1.0)
-            spin.setDecimals(4)
-            spin.setSingleStep(0.01)
-            spin.setValue(1.0 if key in ("car", "cab") else 0.0)
-            spin.setAccessibleName(f"Crop {label.lower()} edge")
-            spin.setToolTip(f"{label} edge ({key}), 0 to 1")
+            spin.setRange(0.0, 100.0)  # percent for people; the API gets fractions
+            spin.setDecimals(2)  # 0.01 % is the API's 4 decimals of a fraction
+            spin.setSingleStep(1.0)
+            spin.setSuffix(" %")
+            spin.setValue(100.0 if key in ("car", "cab") else 0.0)
+            spin.setAccessibleName(f"Crop {label.lower()} edge, percent")
+            spin.setToolTip(EDGE_TIPS[key])
             spin.editingFinished.connect(self._crop_from_fields)
             spin.valueChanged.connect(self._crop_from_fields)
             self.crop_fields[key] = spin
@@ -174,8 +188,9 @@ class SearchPanel(QWidget):
         self.recent_menu.clear()
         metrics = QFontMetrics(self.font())
         for url in urls:
-            action = QAction(metrics.elidedText(url, Qt.TextElideMode.ElideMiddle, 460),
-                             self.recent_menu)
+            shown = metrics.elidedText(url, Qt.TextElideMode.ElideMiddle, 460)
+            # "&" marks a mnemonic in menu text: "?w=4000&h=3000" would lose it.
+            action = QAction(shown.replace("&", "&&"), self.recent_menu)
             action.setToolTip(url)
             action.triggered.connect(lambda _=False, u=url: self.loadRequested.emit(u))
             self.recent_menu.addAction(action)
@@ -183,6 +198,8 @@ class SearchPanel(QWidget):
 
     # -- preview ------------------------------------------------------------------
     def show_loading(self, url: str) -> None:
+        # "Using the full-size image from the link" only for the drop that said so.
+        self.source_note.setVisible(bool(url) and url == self.full_size_url)
         self.url_edit.setText(url)
         self.url_edit.setCursorPosition(0)  # show the site name, not the file name's tail
         self.crop_view.set_image(None)
@@ -214,6 +231,7 @@ class SearchPanel(QWidget):
     def show_empty(self) -> None:
         """A fresh start: no address, no picture, no crop."""
         self.url_edit.clear()
+        self.source_note.hide()
         self.image_info.setText("")
         self.progress.hide()
         self.crop_view.set_image(None)
@@ -222,7 +240,18 @@ class SearchPanel(QWidget):
 
     # -- crop fields <-> crop view ------------------------------------------------
     def crop(self) -> Crop | None:
-        return self.crop_view.crop()
+        """The crop the fields show (what a search sends); ValidationError while they
+        describe an impossible rectangle (right of the left edge, and so on)."""
+        values = [self.crop_fields[key].value() / 100 for _, key in EDGES]
+        crop = Crop(*values)
+        return None if crop.is_whole_image else crop
+
+    def crop_is_valid(self) -> bool:
+        try:
+            self.crop()
+        except ValidationError:
+            return False
+        return True
 
     def set_crop(self, crop: Crop | None) -> None:
         self.crop_view.set_crop(crop)
@@ -233,22 +262,25 @@ class SearchPanel(QWidget):
         for (_, key), value in zip(EDGES, values, strict=True):
             spin = self.crop_fields[key]
             spin.blockSignals(True)
-            spin.setValue(value)
+            spin.setValue(value * 100)
             spin.blockSignals(False)
-        self.crop_error.hide()
+        self._crop_checked(valid=True)
 
     def _crop_from_fields(self) -> None:
-        values = [self.crop_fields[key].value() for _, key in EDGES]
         try:
-            crop: Crop | None = Crop(*values)
+            crop = self.crop()
         except ValidationError as exc:
-            self.crop_error.setText(str(exc).split(",")[0] + ".")
-            self.crop_error.show()
+            self.crop_error.setText(str(exc).split(",")[0] + ". Search waits until it is fixed.")
+            self._crop_checked(valid=False)
             return
-        self.crop_error.hide()
-        if crop is not None and crop.is_whole_image:
-            crop = None
+        self._crop_checked(valid=True)
         self.crop_view.set_crop(crop)
+
+    def _crop_checked(self, *, valid: bool) -> None:
+        """An impossible crop blocks Search (button and Ctrl+Enter) until it is fixed."""
+        self.crop_error.setVisible(not valid)
+        self.search_button.setEnabled(valid and not self._busy)
+        self.cropValidityChanged.emit(valid)
 
     # -- busy state -----------------------------------------------------------------
     def set_busy(self, busy: bool) -> None:
@@ -256,7 +288,8 @@ class SearchPanel(QWidget):
         self.busy_bar.setVisible(busy)
         self.busy_label.setVisible(busy)
         self.search_button.setText("Searching\u2026" if busy else "Search")
-        self.search_button.setEnabled(not busy)  # Cancel is next to it
+        self._busy = busy
+        self.search_button.setEnabled(not busy and self.crop_is_valid())  # Cancel is beside it
         # Cleared when idle, so a hidden label never holds a stale "Searching… 12 s".
         self.busy_label.setText("Searching\u2026 0 s" if busy else "")
 

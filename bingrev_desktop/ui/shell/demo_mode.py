@@ -139,5 +139,8 @@ async def open_sample(window: Any, engine: Any) -> None:
     sample = sample_case()
     if sample.is_file() and await window.case_files.open_path(sample):
         window.session.work_on_copy("Sample case")
+        searches = window.session.case.searches
+        if searches:  # the story starts at the first search, not the last pivot
+            window.case_view.show_record(searches[0])
     else:
         window.show_address(engine.query_image_url("lighthouse"))

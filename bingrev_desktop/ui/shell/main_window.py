@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QMimeData, QUrl, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
-    QDragEnterEvent,
-    QDropEvent,
     QGuiApplication,
 )
 from PySide6.QtWidgets import (
@@ -47,7 +45,7 @@ from ..results.results_model import NoteRole, StarRole
 from ..results.results_panel import ResultsPanel
 from ..results.thumbnails import ThumbnailLoader
 from ..search.controller import Preview, SearchController
-from ..search.drop import mime_to_url
+from ..search.drop import DropRouter, mime_to_dropped
 from ..search.search_outcome import SearchOutcomeView
 from ..search.search_panel import SearchPanel
 from .demo_mode import DemoMode
@@ -67,6 +65,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.demo = demo
         self.setAcceptDrops(True)
+        self.drops = DropRouter(self)  # installed on every widget once they exist
+        self.drops.dropped.connect(self.take_drop)
         # Order: the widgets and the session first; then the flows, each given the
         # parts it works on; then the layout, the menus (they call the flows), and
         # last the signal connections. No part reaches back into the window.
@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
         self._connect()
         self.set_demo(demo)
+        self.drops.watch(self)
+        self.search_panel.url_edit.setFocus()  # start typing or pasting at once
         self.search_panel.market_combo.set_market(settings.market)
         self.search_panel.count_spin.setValue(settings.count)
         self.statusBar().showMessage("Ready. Drop an image onto the window to begin.")
@@ -159,6 +161,8 @@ class MainWindow(QMainWindow):
         results.pivotRequested.connect(self.pivot)
         results.saveRequested.connect(self.evidence_view.save_image)
         results.selectionChanged.connect(self._selection_changed)
+        results.starRequested.connect(self.details.star.toggle)  # the pane shows the current
+        results.noteRequested.connect(self.details.edit_note)
         self.details.openRequested.connect(self.open_url)
         self.details.pivotRequested.connect(self.pivot)
         self.details.starToggled.connect(lambda on: self._set_current(StarRole, on))
@@ -172,7 +176,8 @@ class MainWindow(QMainWindow):
         self.case_view.case_changed()
 
     # -- getting an image in ---------------------------------------------------------
-    def show_address(self, text: str, *, from_result: bool = False) -> bool:
+    def show_address(self, text: str, *, from_result: bool = False,
+                     full_size_from_link: bool = False) -> bool:
         """Validate an address and start the preview; explain instead of failing."""
         try:
             url = validate_image_url(with_scheme(text))
@@ -183,27 +188,23 @@ class MainWindow(QMainWindow):
             return False
         self.banner.hide()
         self.search_panel.url_edit.setText(url)  # now: a search may follow at once (pivot)
+        self.search_panel.full_size_url = url if full_size_from_link else None
         self.controller.start_preview(url, from_result=from_result)
+        record = self.session.current
+        self.results_panel.set_stale(record is not None and record.image_url != url)
         return True
 
     def paste(self) -> None:
-        url = mime_to_url(QGuiApplication.clipboard().mimeData())
-        if url:
-            self.show_address(url)
-        else:
+        self.take_drop(QGuiApplication.clipboard().mimeData(), pasted=True)
+
+    def take_drop(self, mime: QMimeData, *, pasted: bool = False) -> None:
+        """A drop anywhere on the window (DropRouter), or a paste."""
+        dropped = mime_to_dropped(mime)
+        if dropped is not None:
+            self.show_address(dropped.url, full_size_from_link=dropped.full_size_from_link)
+        elif pasted:
             self.banner.show_message("Nothing to paste", "The clipboard holds no image "
                                      "address. Copy an image's address in your browser first.")
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasHtml() or mime.hasText() or mime.hasFormat("text/x-moz-url"):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        url = mime_to_url(event.mimeData())
-        if url:
-            event.acceptProposedAction()
-            self.show_address(url)
         else:
             self.banner.show_message("Nothing usable was dropped",
                                      "Drop an image from a web page, or its address.",
@@ -218,10 +219,13 @@ class MainWindow(QMainWindow):
             self.search_panel.set_recent(self._demo_recent)
         else:
             self.search_panel.set_recent(self.settings.add_recent_image(preview.url))
-        if not self.controller.searching:
-            self.statusBar().showMessage("Image ready. Drag on it to search only part of it, "
-                                         "or press Search.")
         record = self.session.current
+        own_results = record is not None and record.image_url == preview.url
+        self.results_panel.set_stale(record is not None and not own_results)
+        if not self.controller.searching:
+            self.statusBar().showMessage(
+                "Image ready. Its results are shown." if own_results else
+                "Image ready. Drag on it to search only part of it, or press Search.")
         if record is not None and record.image_url == preview.url:
             self.session.attach_preview(record, preview.data)
         self.search_panel.search_button.setFocus()

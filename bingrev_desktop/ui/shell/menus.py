@@ -70,12 +70,16 @@ def build_menus(bar: QMenuBar, owner: QObject, do: MenuCommands) -> MenuActions:
     action("&File", "Save case", do.save_case, QKeySequence.StandardKey.Save)
     action("&File", "Save case as\u2026", do.save_case_as, QKeySequence.StandardKey.SaveAs)
     export = menus["&File"].addMenu("Export")
-    for kind, label in (("html", "Report for a web browser (HTML)\u2026"),
-                        ("csv", "Spreadsheet (CSV)\u2026"), ("json", "Data (JSON)\u2026")):
+    for kind, label in (("html", "Report for a web browser\u2026"),
+                        ("csv", "Spreadsheet\u2026"),
+                        ("json", "Everything, for other programs\u2026")):
         export.addAction(label).triggered.connect(lambda _=False, k=kind: do.export(k))
     menus["&File"].addSeparator()
     action("&File", "Enter image address", do.focus_address, QKeySequence("Ctrl+L"))
-    action("&File", "Settings\u2026", do.settings, QKeySequence.StandardKey.Preferences)
+    settings = action("&File", "Settings\u2026", do.settings, QKeySequence("Ctrl+,"))
+    # Linux desktops often define no Preferences key: Ctrl+, always works.
+    settings.setShortcuts([QKeySequence("Ctrl+,"),
+                           *QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)])
     menus["&File"].addSeparator()
     action("&File", "Quit", do.quit, QKeySequence.StandardKey.Quit)
     paste_action = action("&Edit", "Paste image address", do.paste,

@@ -11,6 +11,8 @@ QLabel#imageInfo { color: palette(placeholder-text); }
 QLabel#emptyState { color: palette(placeholder-text); font-size: 12pt; padding: 40px; }
 QLabel#demoBanner { background: #fff4d6; color: #5c4300; border: 1px solid #e0b84a;
                     border-radius: 6px; padding: 6px 10px; }
+QLabel#staleNotice { background: #eef3fc; color: #1f3b6b; border: 1px solid #b7c9ec;
+                     border-radius: 6px; padding: 4px 8px; }
 QPushButton#primaryButton { background: #0b57d0; color: white; border: none;
                             border-radius: 5px; padding: 8px 16px; font-weight: bold; }
 QPushButton#primaryButton:hover { background: #0a4cb8; }

@@ -59,6 +59,7 @@ class ActivityBar(QWidget):
         self.bar.setFixedWidth(160)
         self.bar.setTextVisible(False)
         self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop keeping copies or checking links")
         self.cancel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.cancel.clicked.connect(self.cancelRequested)
         for widget in (self.label, self.bar, self.cancel):

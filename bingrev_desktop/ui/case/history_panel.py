@@ -53,6 +53,7 @@ class HistoryPanel(QWidget):
         self.summary.setObjectName("hint")
         layout.addWidget(self.summary)
         self.list = QListWidget()
+        self.list.setAccessibleName("Searches in this case")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         # One signal for click, arrow keys and double-click alike: a double-click used to

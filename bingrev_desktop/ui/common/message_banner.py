@@ -65,6 +65,7 @@ class MessageBanner(QFrame):
         self.action_button = QPushButton()
         self.action_button.clicked.connect(self._run_action)
         self.details_button = QPushButton("Show details")
+        self.details_button.setToolTip("The technical details, for your IT contact")
         self.details_button.setCheckable(True)
         self.details_button.toggled.connect(self._toggle_details)
         close = QPushButton("\u2715")
@@ -82,6 +83,7 @@ class MessageBanner(QFrame):
         self.details.setReadOnly(True)
         self.details.setMaximumHeight(84)
         self.copy_button = QPushButton("Copy details")
+        self.copy_button.setToolTip("Copy the technical details, to paste into an e-mail")
         self.copy_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.details.toPlainText()))
         details_row = QHBoxLayout()
@@ -114,6 +116,7 @@ class MessageBanner(QFrame):
         self.details_button.setChecked(False)
         self._action = action[1] if action else None
         self.action_button.setText(action[0] if action else "")
+        self.action_button.setToolTip(action[0] if action else "")
         self.action_button.setVisible(action is not None)
         self.show()
         # Good news fades on its own; problems stay until dismissed or solved.

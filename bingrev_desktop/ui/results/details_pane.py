@@ -85,8 +85,10 @@ class DetailsPane(QScrollArea):
             form.addRow(label, widget)
         buttons = QHBoxLayout()
         self.open_page = QPushButton("Open page")
+        self.open_page.setToolTip("Open the page that uses this image in your web browser")
         self.open_page.clicked.connect(lambda: self._open(self._item.source if self._item else None))
         self.open_image = QPushButton("Open image")
+        self.open_image.setToolTip("Open the full-size image in your web browser")
         self.open_image.clicked.connect(
             lambda: self._open(self._item.image_url if self._item else None))
         buttons.addWidget(self.open_page)
@@ -97,6 +99,8 @@ class DetailsPane(QScrollArea):
         self.pivot.clicked.connect(lambda: self._item and self.pivotRequested.emit(self._item))
         form.addRow(self.pivot)
         self.star = QCheckBox("Starred (important)")
+        self.star.setToolTip("Mark this result as important (S in the grid); starring keeps "
+                             "a full-size copy in the case")
         self.star.toggled.connect(self._star_toggled)
         form.addRow(self.star)
         self.note = QPlainTextEdit()
@@ -146,7 +150,6 @@ class DetailsPane(QScrollArea):
     def edit_note(self) -> None:
         """N in the grid: straight into the note of the current result."""
         if self.note.isEnabled():
-            self.window().activateWindow()
             self.note.setFocus()
             self.note.moveCursor(QTextCursor.MoveOperation.End)
 

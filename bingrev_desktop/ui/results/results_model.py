@@ -34,6 +34,19 @@ def plain_tooltip(text: str) -> str:
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
+def spoken(item: ResultItem, starred: bool, note: str) -> str:
+    """What a screen reader says for a tile: "Coastal lighthouse — news.example.org,
+    984 × 738 JPEG, starred, has a note"."""
+    text = f"{item.display_title} \u2014 {item.domain or 'unknown site'}, {item.size_label}"
+    if item.format:
+        text += f" {item.format.upper()}"
+    if starred:
+        text += ", starred"
+    if note.strip():
+        text += ", has a note"
+    return text
+
+
 def describe(item: ResultItem) -> str:
     lines = [isolate(item.display_title),
              f"{isolate(item.domain or 'unknown site')} \u00b7 {item.size_label}"]
@@ -110,6 +123,8 @@ class ResultsModel(QAbstractListModel):
             return item
         if role == Qt.ItemDataRole.DisplayRole:
             return item.domain or "unknown site"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return spoken(item, item.position in self._stars, self._notes.get(item.position, ""))
         if role == Qt.ItemDataRole.ToolTipRole:
             note = self._notes.get(item.position)
             return plain_tooltip(describe(item) + (f"\nNote: {note}" if note else ""))
@@ -128,7 +143,8 @@ class ResultsModel(QAbstractListModel):
         for row, item in enumerate(self._items):
             if item.position == position:
                 index = self.index(row)
-                self.dataChanged.emit(index, index, [StarRole, NoteRole])
+                self.dataChanged.emit(index, index, [StarRole, NoteRole,
+                                                     Qt.ItemDataRole.AccessibleTextRole])
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)

@@ -107,6 +107,7 @@ class ResultsPanel(QWidget):
         self.no_match_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_match_label.setObjectName("emptyState")
         clear = QPushButton("Show all results")
+        clear.setToolTip("Clear the filter and the check boxes")
         clear.clicked.connect(self.clear_filters)
         no_match_layout.addStretch(1)
         no_match_layout.addWidget(self.no_match_label)

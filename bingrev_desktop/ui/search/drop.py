@@ -37,9 +37,9 @@ class DropRouter(QObject):
     dropped = Signal(QMimeData)
 
     def watch(self, root: QWidget) -> None:
+        # Every widget, viewports included: a text box takes drops on its viewport.
         for widget in [root, *root.findChildren(QWidget)]:
-            if widget.acceptDrops() or widget is root:
-                widget.installEventFilter(self)
+            widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

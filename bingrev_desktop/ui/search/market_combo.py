@@ -38,6 +38,8 @@ class MarketComboBox(QComboBox):
         assert edit is not None  # an editable combo box always has one
         self._edit: QLineEdit = edit
         self._edit.setPlaceholderText("Type a country or language")
+        self._edit.setAccessibleName("Market")
+        self.setAccessibleName("Market")
         self._edit.editingFinished.connect(self._restore_text)
         self.currentIndexChanged.connect(self._emit)
         self.setToolTip("Bing market: the country and language Bing searches in. "

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...core.fetcher import human_size
 from ...core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN, Crop, ValidationError
+from ..common.accessibility import name_clear_button
 from ..common.message_banner import field_error_label, plain_label
 from .controller import Preview
 from .crop_view import CropView
@@ -57,7 +58,7 @@ class SearchPanel(QWidget):
         url_row = QHBoxLayout()
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("Paste or drop an image address (https://\u2026)")
-        self.url_edit.setClearButtonEnabled(True)
+        name_clear_button(self.url_edit, "Clear the address")
         self.url_edit.returnPressed.connect(self._emit_load)
         self.url_edit.textEdited.connect(self._address_edited)
         self.url_edit.setAccessibleName("Image address")

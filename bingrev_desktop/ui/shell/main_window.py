@@ -121,7 +121,8 @@ class MainWindow(QMainWindow):
         return MenuCommands(
             new_case=cases.new_case, open_case=cases.choose_and_open, save_case=cases.save,
             save_case_as=cases.save_as, export=cases.choose_export,
-            focus_address=self.focus_address, settings=self.keys.open_settings,
+            focus_address=self.focus_address, focus_results=results.view.setFocus,
+            settings=self.keys.open_settings,
             quit=self.close, paste=self.paste,
             clear_crop=self.search_panel.crop_view.clear_crop, search=self.search,
             cancel_search=self.controller.cancel_search,

@@ -24,6 +24,7 @@ class MenuCommands:
     save_case_as: Command
     export: Callable[[str], object]  # "html", "csv" or "json"
     focus_address: Command
+    focus_results: Command  # then S stars, N notes, Shift+F10 opens the menu
     settings: Command
     quit: Command
     paste: Command
@@ -90,6 +91,8 @@ def build_menus(bar: QMenuBar, owner: QObject, do: MenuCommands) -> MenuActions:
     search_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
     cancel_action = action("&Search", "Cancel search", do.cancel_search, QKeySequence("Ctrl+."))
     cancel_action.setEnabled(False)
+    menus["&Search"].addSeparator()
+    action("&Search", "Go to the results", do.focus_results, QKeySequence("Ctrl+R"))
     action("E&vidence", "Keep full-size copies of the selected results", do.keep_selected,
            QKeySequence("Ctrl+K"))
     action("E&vidence", "Keep full-size copies of all results\u2026", do.keep_all)

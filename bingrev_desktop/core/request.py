@@ -46,9 +46,11 @@ def validate_image_url(raw: str) -> str:
         r"^[a-zA-Z]:[\\/]", url
     ):
         raise ValidationError(
-            "This is a file on your computer. The search service can only look at images "
-            "that are on the web: use the image's web address (https://...), or put the "
-            "photo online first (Help \u203a Getting started explains).",
+            "This is a file on your computer. Bing searches from a web address: the search "
+            "service downloads the picture from the web itself, so it cannot see files on "
+            "your computer, and this app never uploads them. If the picture is already on a "
+            "public web page, right-click it there, choose \u201cCopy image address\u201d "
+            "and paste that here.",
             "image_url",
         )
     if len(url) > MAX_URL_LENGTH:

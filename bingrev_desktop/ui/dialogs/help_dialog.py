@@ -26,9 +26,11 @@ Star the important ones and add notes. "Search with this image" follows a result
 it all in one file that opens later without a network; File › Export makes a report \
 for people who do not have the app.
 
-Photos on your own computer cannot be searched directly: the search service only \
-sees images that are on the web. Search for the web page where the photo appears \
-instead, or upload it somewhere first.
+Photos on your own computer cannot be searched: Bing searches from a web address, \
+and the search service downloads the picture from the web itself. This app never \
+uploads your files. If the picture is already on a public web page, right-click it \
+there, choose "Copy image address" and paste that. Putting a private photo online to \
+search it would make it public: ask your IT or legal contact first.
 """
 
 

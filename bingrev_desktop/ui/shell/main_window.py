@@ -186,6 +186,9 @@ class MainWindow(QMainWindow):
             self.banner.show_message("This address cannot be searched", str(exc),
                                      level="warning")
             self.search_panel.url_edit.setText(text.strip())
+            self.search_panel.show_preview_error("This address cannot be searched.")
+            self.statusBar().showMessage("This address cannot be searched: see the message "
+                                         "above.")
             return False
         self.banner.hide()
         self.search_panel.url_edit.setText(url)  # now: a search may follow at once (pivot)

@@ -90,10 +90,9 @@ class HistoryPanel(QWidget):
                 "changed carry a badge in the grid; tick \u201cGone or changed\u201d to see "
                 "only those."))
             self.list.addItem(item)
-        credits = case.total_credits()
         self.summary.setText(
-            f"{plural(len(case.searches), 'search', 'searches')} in this case \u00b7 "
-            f"{plural(credits, 'credit', 'credits')} used. Click a search to see it again."
+            f"{plural(len(case.searches), 'search', 'searches')} in this case. Click a search "
+            "to see it again."
             if case.searches else
             "Every search you make is kept here, so you can go back to it and save the case.")
         if self.note.toPlainText() != case.note:

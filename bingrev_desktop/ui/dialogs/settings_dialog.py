@@ -51,7 +51,7 @@ class SettingsDialog(QDialog):
         self.replace_button = QPushButton("Replace key\u2026")
         self.replace_button.clicked.connect(self.replaceKeyRequested)
         self.test_button = QPushButton("Test key")
-        self.test_button.setToolTip("Checks the key with the service; no search credit is used")
+        self.test_button.setToolTip("Checks the key with the service; this costs no search from your plan")
         self.test_button.clicked.connect(self._test)
         self.remove_button = QPushButton("Remove key")
         self.remove_button.clicked.connect(self.removeKeyRequested)

@@ -1,8 +1,9 @@
 """Command line: bingrev-desktop opens the window; subcommands run without one.
 
     bingrev-desktop [--demo] [--api-base URL] [CASE.bingrev]
-    bingrev-desktop search IMAGE_URL [--mkt M] [--crop L,T,R,B] [--count N] [--json]
-                           [--case CASE.bingrev [--originals]]
+    bingrev-desktop search IMAGE_URL [--mkt M ...|--mkt all|--mkt REGION] [--crop L,T,R,B]
+                                     [--count N] [--json] [--case CASE [--originals]]
+    bingrev-desktop rerun CASE.bingrev [--search N | --all]
     bingrev-desktop check CASE.bingrev
     bingrev-desktop export CASE.bingrev [--html OUT] [--csv OUT] [--json OUT]
     bingrev-desktop demo [--port N]
@@ -69,7 +70,10 @@ def parse_crop(text: str) -> Crop:
 def search_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bingrev-desktop search", description="Run one reverse image search.")
     p.add_argument("image_url", help="web address (http/https) of the image to search for")
-    p.add_argument("--mkt", help="Bing market, e.g. en-US or de-DE")
+    p.add_argument("--mkt", action="append",
+                   help="Bing market, e.g. en-US or de-DE. Repeat it, or give a region "
+                   "(Europe, Americas, Asia-Pacific, \"Middle East and Africa\") or all, "
+                   "to sweep several markets")
     p.add_argument("--crop", help="search only part of the image: left,top,right,bottom as 0..1")
     p.add_argument("--count", help="number of results, 1..150")
     p.add_argument("--json", action="store_true", help="print the service's full JSON answer")
@@ -103,10 +107,13 @@ def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
 
 
 async def _run_search(args: argparse.Namespace) -> int:
+    from .core.sweep import parse_markets
+
+    markets = parse_markets(args.mkt or [])
     request = SearchRequest.create(
         args.image_url,
         crop=parse_crop(args.crop) if args.crop else None,
-        mkt=args.mkt,
+        mkt=markets[0] if len(markets) == 1 else None,
         count=args.count,
     )
     api_base = resolve_api_base(args.api_base)
@@ -127,6 +134,10 @@ async def _run_search(args: argparse.Namespace) -> int:
         case = await asyncio.to_thread(open_or_new, args.case)
     async with SearchService(api_base, key, deadline=args.timeout,
                              proxy=proxy_from_environment()) as service:
+        if len(markets) > 1:
+            from .cli_sweep import run_sweep as sweep_markets
+
+            return await sweep_markets(service, request, markets, args, case)
         outcome = await service.client.search(request)
         print_outcome(outcome, args.json)  # shown even if keeping it fails below
         if case is not None:
@@ -185,6 +196,23 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 
 def run_check(argv: Sequence[str]) -> int:
     return _run(_run_check(check_parser().parse_args(argv)))
+
+
+def run_rerun(argv: Sequence[str]) -> int:
+    from .cli_sweep import rerun_parser
+    from .cli_sweep import run_rerun as rerun_case
+
+    args = rerun_parser(_Parser).parse_args(argv)
+
+    async def go() -> int:
+        key = await CredentialStore().aload()
+        if not key:
+            raise KeyStorageError(f"No API key found. Set {API_KEY_ENV}, or save a key in "
+                                  "the app (File \u203a Settings).")
+        return await rerun_case(args, resolve_api_base(args.api_base), key,
+                                proxy_from_environment())
+
+    return _run(go())
 
 
 def _register_known_key() -> None:
@@ -269,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_search(argv[1:])
     if argv and argv[0] == "check":
         return run_check(argv[1:])
+    if argv and argv[0] == "rerun":
+        return run_rerun(argv[1:])
     if argv and argv[0] == "export":
         return run_export(argv[1:])
     if argv and argv[0] == "demo":

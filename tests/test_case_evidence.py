@@ -382,7 +382,7 @@ def test_version_1_case_opens_and_is_upgraded_on_save(tmp_path: Path) -> None:
     target = tmp_path / "upgraded.bingrev"
     save_case(case, target)
     with sqlite3.connect(target) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     again = load_case(target)
     assert sum(len(s.thumbnails) for s in again.searches) == kept_before
     assert oct(target.stat().st_mode & 0o777) == "0o600"

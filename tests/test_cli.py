@@ -79,7 +79,7 @@ def test_each_fault_is_one_clear_line(demo_engine: DemoEngine, fault: Fault, wor
     ("args", "words"),
     [
         (["search", "file:///tmp/x.png"], "file on your computer"),
-        (["search", "https://x.org/a.png", "--mkt", "zz-ZZ"], "not one of the 38"),
+        (["search", "https://x.org/a.png", "--mkt", "zz-ZZ"], "not a Bing market or region"),
         (["search", "https://x.org/a.png", "--count", "500"], "from 1 to 150"),
         (["search", "https://x.org/a.png", "--crop", "0.6,0,0.5,1"], "left edge before"),
         (["search", "https://x.org/a.png", "--crop", "1,2"], "four numbers"),

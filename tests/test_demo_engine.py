@@ -199,19 +199,45 @@ def test_market_is_case_insensitive(demo: DemoEngine, client: httpx.Client) -> N
 
 def test_deterministic_and_cached(demo: DemoEngine, client: httpx.Client) -> None:
     first = search(client, demo, count="20", mkt="de-DE").json()
-    again = search(client, demo, count="20", mkt="de-DE").json()
-    assert first["related_content"] == again["related_content"]
     assert first["search_metadata"]["cached"] is False
+    # Determined by the request alone: the known answer, computed without a request.
+    assert [i["original"] for i in first["related_content"]] == demo.answer_urls(
+        demo.query_image_url("lighthouse"), mkt="de-DE", count=20)
+    again = search(client, demo, count="20", mkt="de-DE").json()
     assert again["search_metadata"]["cached"] is True
     other_mkt = search(client, demo, count="20", mkt="fr-FR").json()
     assert other_mkt["related_content"] != first["related_content"]
     crop = {"cal": "0.5", "cat": "0", "car": "1", "cab": "1"}
     cropped = search(client, demo, count="20", mkt="de-DE", **crop).json()
     assert cropped["related_content"] != first["related_content"]
-    assert (
-        search(client, demo, count="20", mkt="de-DE", **crop).json()["related_content"]
-        == (cropped["related_content"])
-    )
+
+
+def test_markets_share_some_results_and_differ_in_others(demo: DemoEngine,
+                                                         client: httpx.Client) -> None:
+    """Sweeps need it: some results everywhere, some only in a few countries."""
+    url = demo.query_image_url("lighthouse")
+    found = {m: [i["original"] for i in search(client, demo, count="30", mkt=m).json()[
+        "related_content"]] for m in ("de-DE", "fr-FR", "ja-JP", "en-US")}
+    for market, urls in found.items():
+        assert urls == demo.answer_urls(url, mkt=market, count=30)  # the known answer
+        assert len(urls) == 30
+    everywhere = set.intersection(*map(set, found.values()))
+    assert len(everywhere) >= 10
+    only = {m: set(u) - set().union(*(set(v) for k, v in found.items() if k != m))
+            for m, u in found.items()}
+    assert all(only.values())  # each market has results no other market shows
+
+
+def test_a_later_run_differs_a_little(demo: DemoEngine, client: httpx.Client) -> None:
+    """Search again later: a few results are new, a few are gone."""
+    url = demo.query_image_url("lighthouse")  # what search() asks for
+    runs = [[i["original"] for i in search(client, demo, count="35", mkt="en-GB").json()[
+        "related_content"]] for _ in range(3)]
+    for run, urls in enumerate(runs):
+        assert urls == demo.answer_urls(url, mkt="en-GB", count=35, run=run)
+    new, gone = set(runs[1]) - set(runs[0]), set(runs[0]) - set(runs[1])
+    assert 1 <= len(new) <= 8 and 1 <= len(gone) <= 8
+    assert len(set(runs[0]) & set(runs[1])) >= 25
 
 
 def test_one_clear_largest_same_aspect_copy(demo: DemoEngine, client: httpx.Client) -> None:

@@ -38,6 +38,7 @@ async def close_window(window: MainWindow) -> None:
     await window.evidence.tasks.cancel_all()
     await window.evidence_view.tasks.cancel_all()
     await window.keys.tasks.cancel_all()
+    await window.sweeps.tasks.cancel_all()
     await window.controller.shutdown()
     await window.session.tasks.cancel_all()
     await window.case_files.tasks.cancel_all()

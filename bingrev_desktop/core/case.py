@@ -107,6 +107,7 @@ class SearchRecord:
     preview_sha256: str | None = None
     parent_id: int | None = None  # the search this one pivoted from
     parent_position: int | None = None  # ... and the result it pivoted on
+    sweep: int | None = None  # searches of one market sweep share this number
     stars: set[int] = field(default_factory=set)
     notes: dict[int, str] = field(default_factory=dict)
     thumbnails: dict[str, str] = field(default_factory=dict)  # url -> sha256
@@ -194,7 +195,7 @@ class Case:
 
     def add_search(self, request: SearchRequest, response: SearchResponse, *, elapsed: float,
                    preview: bytes | None = None, parent: tuple[int, int] | None = None,
-                   created_at: str | None = None) -> SearchRecord:
+                   created_at: str | None = None, sweep: int | None = None) -> SearchRecord:
         record = SearchRecord(
             id=max((s.id for s in self.searches), default=0) + 1,
             created_at=created_at or utc_now(),
@@ -204,10 +205,17 @@ class Case:
             preview_sha256=self.add_blob(preview) if preview else None,
             parent_id=parent[0] if parent else None,
             parent_position=parent[1] if parent else None,
+            sweep=sweep,
             _response=response,  # parsed once, in a worker: not again on the GUI thread
         )
         self.searches.append(record)
         return record
+
+    def new_sweep_number(self) -> int:
+        return max((s.sweep or 0 for s in self.searches), default=0) + 1
+
+    def sweep_searches(self, sweep: int) -> list[SearchRecord]:
+        return [s for s in self.searches if s.sweep == sweep]
 
     def search(self, search_id: int) -> SearchRecord | None:
         return next((s for s in self.searches if s.id == search_id), None)

@@ -71,10 +71,10 @@ def _write(case: Case, path: Path) -> None:
                            ((d, len(data), data) for d, data in case.blobs.items(sorted(used))))
             for seq, s in enumerate(case.searches):
                 db.execute(
-                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (s.id, seq, s.created_at, _dump(s.request_body), _dump(s.response_raw),
                      s.elapsed, s.preview_sha256 if s.preview_sha256 in case.blobs else None,
-                     s.parent_id, s.parent_position))
+                     s.parent_id, s.parent_position, s.sweep))
                 db.executemany("INSERT INTO thumbnails VALUES (?, ?, ?, NULL, NULL)",
                                ((s.id, redact(url), d) for url, d in s.thumbnails.items()
                                 if d in case.blobs))

@@ -107,16 +107,17 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
         if not isinstance(data, bytes) or sha256(data) != digest:
             raise sqlite3.DatabaseError(f"blob {str(digest)[:12]} does not match its hash")
         case.blobs.put(digest, data)  # to the disk spool, one at a time
+    sweep = "sweep" if version >= 3 else "NULL"
     for row in rows("SELECT id, created_at, request_json, response_json, elapsed, "
-                    "preview_sha256, parent_id, parent_position FROM searches ORDER BY seq "
-                    f"LIMIT {MAX_SEARCHES}"):
+                    f"preview_sha256, parent_id, parent_position, {sweep} FROM searches "
+                    f"ORDER BY seq LIMIT {MAX_SEARCHES}"):
         request, response = _json_object(row[2]), _json_object(row[3])
         record = SearchRecord(
             id=int(row[0]), created_at=_text(row[1], 64),
             request_body={str(k): str(v) for k, v in request.items()},
             response_raw=response, elapsed=float(row[4] or 0.0),
             preview_sha256=_digest(row[5]), parent_id=_optional_int(row[6]),
-            parent_position=_optional_int(row[7]))
+            parent_position=_optional_int(row[7]), sweep=_optional_int(row[8]))
         # Everything the window will do with the record must work: check it now, so
         # a crafted or damaged file is refused at the door instead of failing later.
         SearchRequest.from_body(record.request_body)

@@ -8,8 +8,9 @@ from pathlib import Path
 from .errors import BingrevError, ErrorDetail
 
 # 1: searches, thumbnails shown, marks. 2: every thumbnail (or why it failed),
-# full-size copies, link checks. Version 1 files open and are written as 2.
-SCHEMA_VERSION = 2
+# full-size copies, link checks. 3: searches of one market sweep share a sweep number.
+# Older files open and are written as the current version.
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x42524556  # "BREV" in the SQLite header's application_id field
 EXTENSION = ".bingrev"
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
@@ -33,7 +34,8 @@ CREATE TABLE searches (
     elapsed REAL NOT NULL DEFAULT 0,
     preview_sha256 TEXT REFERENCES blobs(sha256),
     parent_id INTEGER REFERENCES searches(id),
-    parent_position INTEGER
+    parent_position INTEGER,
+    sweep INTEGER
 );
 CREATE TABLE thumbnails (
     search_id INTEGER NOT NULL REFERENCES searches(id),

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from .case import Case, KeptCopy, LinkResult, LinkState, SearchRecord, plural
+from .export_sweeps import STYLE as SWEEP_STYLE
+from .export_sweeps import series_section, sweeps_section
 from .fetcher import sniff_image_format
 from .markets import find_market
 from .redact import redact
@@ -257,7 +259,7 @@ def _checks_section(case: Case) -> str:
 
 def html_report(case: Case) -> str:
     searches = "".join(_search_section(case, i + 1, r) for i, r in enumerate(case.searches))
-    searches += _checks_section(case)
+    searches += sweeps_section(case) + series_section(case) + _checks_section(case)
     note = f'<p class="note">{_e(case.note)}</p>' if case.note else ""
     if case.sample_data:
         note = ('<p class="sample">Sample data from the demo mode: these are made-up '
@@ -271,7 +273,7 @@ def html_report(case: Case) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(case.title)} \u2014 reverse image search report</title>"
-        f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>"
+        f"<style>{STYLE}{SWEEP_STYLE}</style><script>{SCRIPT}</script></head><body>"
         f"<header><h1>{_e(case.title)}</h1><div class=\"muted\">Reverse image search report "
         f"\u00b7 {plural(len(case.searches), 'search', 'searches')} \u00b7 case started "
         f"{_e(case.created_at)} "

@@ -41,6 +41,12 @@ class SearchParams:
     mkt: str | None  # canonical spelling, e.g. "en-US"
     count: int
 
+    def pool_seed(self) -> str:
+        """Text that determines every result the image could get: the market and the
+        run only choose among them."""
+        crop = "none" if self.crop is None else ",".join(f"{v:.4f}" for v in self.crop)
+        return f"{self.image_url}|{crop}"
+
     def seed_text(self) -> str:
         """Text that determines the result set (count only truncates it)."""
         crop = "none" if self.crop is None else ",".join(f"{v:.4f}" for v in self.crop)

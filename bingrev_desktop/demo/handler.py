@@ -198,10 +198,10 @@ class DemoHandler(BaseHTTPRequestHandler):
         assert isinstance(body, dict)  # parse_request guarantees it
         shaping = state.faults.take(SERP_BODY_KINDS)
         search_id = new_search_id()
-        cached = state.mark_served(body)
+        run = state.mark_served(body)
         response = build_response(
-            params, body, state.base_url, cached=cached, started=started, search_id=search_id,
-            image_base=state.image_base,
+            params, body, state.base_url, cached=run > 0, started=started, search_id=search_id,
+            image_base=state.image_base, run=run,
         )
         if shaping is not None and shaping.kind == "wrong_shape":
             response = wrong_shape(response)

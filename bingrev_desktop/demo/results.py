@@ -13,6 +13,7 @@ text must be escaped by clients.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
@@ -59,6 +60,7 @@ ASPECTS = ((4, 3), (3, 2), (16, 9), (1, 1), (3, 4), (2, 3), (21, 9))
 OPTIONAL_FIELDS = ("date", "file_size", "cdn_original", "thumbnail_width", "thumbnail_height")
 _QUERY_PATH = re.compile(r"^/query/([a-z0-9-]+)\.png$")
 _SCENE_COPY = re.compile(r"^/img/q-([a-z0-9-]+)\.png$")
+SHARED_HEAD = 5  # the top results are the same everywhere and always
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -162,21 +164,61 @@ def _largest_size(aspect: float) -> tuple[int, int]:
     return max(1, round(MAX_DIMENSION * aspect)), MAX_DIMENSION
 
 
-def related_content(params: SearchParams, base_url: str, image_base: str = "") -> list[JSON]:
+def _share(*parts: object) -> int:
+    """A stable number 0..99 for the parts (market and run membership)."""
+    digest = hashlib.md5("|".join(map(str, parts)).encode("utf-8"), usedforsecurity=False)
+    return int.from_bytes(digest.digest()[:4], "big") % 100
+
+
+def in_market(pool_seed: str, j: int, mkt: str | None) -> bool:
+    """Half the pool is found from every market; each other result only from about a
+    quarter of the markets: a picture can be invisible from one country."""
+    if mkt is None or j < SHARED_HEAD or _share(pool_seed, j, "shared") < 50:
+        return True
+    return _share(pool_seed, j, mkt.lower()) < 25
+
+
+def alive(pool_seed: str, j: int, run: int) -> bool:
+    """Over time a few results appear (born at a later run) and a few vanish."""
+    if j < SHARED_HEAD:
+        return True
+    born = _share(pool_seed, j, "born")
+    gone = _share(pool_seed, j, "gone")
+    first = 0 if born >= 12 else 1 + born % 3
+    last = None if gone >= 10 else 1 + gone % 3  # the run it is no longer found from
+    return first <= run and (last is None or run < last)
+
+
+def related_content(params: SearchParams, base_url: str, image_base: str = "",
+                    run: int = 0) -> list[JSON]:
     """``image_base`` serves the pictures from another origin (an HTTP/2 host in the
-    benchmarks); by default the engine serves them itself."""
-    image_base = image_base or base_url
-    rng = random.Random("results:" + params.seed_text())
+    benchmarks); by default the engine serves them itself. ``run`` is how many times
+    this exact search was answered before: later runs differ a little."""
+    pool_seed = params.pool_seed()
+    pool = _pool(params, pool_seed, base_url, image_base or base_url,
+                 params.count * 3 + 12)
+    chosen = [item for j, item in enumerate(pool)
+              if in_market(pool_seed, j, params.mkt) and alive(pool_seed, j, run)]
+    items = chosen[:params.count]
+    for position, item in enumerate(items, 1):
+        item["position"] = position
+    return items
+
+
+def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
+          size: int) -> list[JSON]:
+    """Every result this image could get, whatever the market or the day."""
+    rng = random.Random("results:" + pool_seed)
     copy_seed, scene, (qw, qh) = query_identity(params.image_url)
     aspect = qw / qh
     subjects = SUBJECTS.get(scene or "", GENERIC)
     domains = rng.sample(DOMAINS, k=rng.randint(5, 8))  # few domains so several results share one
-    span = min(params.count, 5)
+    span = min(params.count, SHARED_HEAD)
     largest_at = rng.randrange(span)
     stringly_at = (largest_at + 1 + rng.randrange(max(1, span - 1))) % max(span, 1)
     sparse_at = rng.randrange(span)
     items: list[JSON] = []
-    for i in range(params.count):
+    for i in range(size):
         is_copy = i == largest_at or rng.random() < 0.55
         if i == largest_at:
             width, height = _largest_size(aspect)
@@ -185,7 +227,7 @@ def related_content(params: SearchParams, base_url: str, image_base: str = "") -
         else:
             aw, ah = rng.choice(ASPECTS)
             width, height = _size_for(rng, aw / ah, 120, 3000)
-        seed = copy_seed if is_copy else seed_for(params.seed_text(), str(i))
+        seed = copy_seed if is_copy else seed_for(pool_seed, str(i))
         fmt = rng.choice(("jpeg", "jpeg", "png"))
         domain = rng.choice(domains)
         subject = rng.choice(subjects)
@@ -237,6 +279,7 @@ def build_response(
     started: float,
     search_id: str,
     image_base: str = "",
+    run: int = 0,
 ) -> JSON:
     """The full success payload; ``started`` is the time.time() of arrival."""
     now = time.time()
@@ -254,7 +297,7 @@ def build_response(
         "search_parameters": dict(body),
         "total_credits_used": 1,
         "image_info": image_info(params),
-        "related_content": related_content(params, base_url, image_base),
+        "related_content": related_content(params, base_url, image_base, run),
     }
 
 

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from . import images
+from .contract import SearchParams
 from .faults import Fault
 from .handler import DemoHandler, DemoHTTPServer
 from .state import EngineState
@@ -154,6 +155,17 @@ class DemoEngine:
     def change_image(self, seed: str) -> None:
         """From now on the image ``seed`` is served with other pixels (edited by its site)."""
         self._state.set_image_fate(seed, "changed")
+
+    def answer_urls(self, image_url: str, *, mkt: str | None = None, count: int = 35,
+                    run: int = 0, crop: tuple[float, float, float, float] | None = None
+                    ) -> list[str]:
+        """The image addresses (``original``) this engine answers, in order, for a search
+        answered ``run`` times before: the known answer for sweep and rerun tests."""
+        from .results import related_content
+
+        params = SearchParams(image_url, crop, mkt, count)
+        return [str(i["original"]) for i in related_content(params, self.base_url,
+                                                             self._state.image_base, run)]
 
     def image_bytes(self, url: str) -> bytes:
         """Exactly what this engine serves now for an /img/ or /thumb/ URL (tests)."""

@@ -36,7 +36,7 @@ class EngineState:
         self._lock = threading.Lock()
         self._search_requests: list[dict[str, Any]] = []
         self._request_log: list[tuple[str, str]] = []
-        self._served: set[str] = set()
+        self._served: dict[str, int] = {}  # request body -> times answered
         self._stored: OrderedDict[str, bytes] = OrderedDict()
         self._connections: set[socket.socket] = set()
         self._fates: dict[str, str] = {}  # image seed -> "gone" | "changed"
@@ -97,14 +97,15 @@ class EngineState:
             self._search_requests.clear()
             self._request_log.clear()
 
-    def mark_served(self, body: dict[str, Any]) -> bool:
-        """Record a successful answer; True if this exact body was served before."""
+    def mark_served(self, body: dict[str, Any]) -> int:
+        """Record a successful answer; how many times this exact body was served before
+        (0: a new search; later runs of it differ a little, as the web changes)."""
         key = json.dumps(body, sort_keys=True, ensure_ascii=False)
         with self._lock:
-            seen = key in self._served
-            self._served.add(key)
+            runs = self._served.get(key, 0)
+            self._served[key] = runs + 1
             self.credits_used += 1
-            return seen
+            return runs
 
     def store(self, search_id: str, payload: bytes) -> None:
         with self._lock:

@@ -58,28 +58,49 @@ class CaseImages(QObject):
         self._loader = loader
         self._fetch = fetch
         self.record: SearchRecord | None = None
+        self._owners: dict[str, SearchRecord] = {}  # a sweep: each picture's own search
         loader.changed.connect(self._loaded)
 
-    def show(self, record: SearchRecord | None) -> None:
-        """Point the grid's loader at ``record``; a search of this window fills itself."""
+    def show(self, record: SearchRecord | None,
+             owners: dict[str, SearchRecord] | None = None) -> None:
+        """Point the grid's loader at ``record``; a search of this window fills itself.
+        ``owners`` (a sweep's merged view) keeps each picture in the search it came from."""
         self.record = record
+        self._owners = owners or {}
         if record is None:
             self._loader.reset()
             return
         self._loader.reset(self.source_for(record))
-        if self._session.may_fetch(record):
+        if self._may_fetch(record):
             self._loader.fill(record.missing_thumbnails())
         self._report()
+
+    def _may_fetch(self, record: SearchRecord) -> bool:
+        if self._owners:
+            return any(self._session.may_fetch(s) for s in self._owners.values())
+        return self._session.may_fetch(record)
 
     def load_missing(self) -> None:
         """The user asked to fetch the pictures a stored search never loaded."""
         if self.record is not None:
-            self._session.allow_fetch(self.record)
-            self.show(self.record)
+            for owner in [self.record, *self._owners.values()]:
+                self._session.allow_fetch(owner)
+            self.show(self.record, self._owners)
 
     def source_for(self, record: SearchRecord) -> ThumbnailSource:
+        owners = self._owners
+
         async def source(url: str) -> bytes:
-            return await self._bytes(record, url)
+            owner = owners.get(url)
+            if owner is None:
+                return await self._bytes(record, url)
+            try:
+                return await self._bytes(owner, url)
+            finally:  # the merged view counts what its searches kept
+                if url in owner.thumbnails:
+                    record.thumbnails[url] = owner.thumbnails[url]
+                if url in owner.thumbnail_failures:
+                    record.thumbnail_failures[url] = owner.thumbnail_failures[url]
         return source
 
     async def _bytes(self, record: SearchRecord, url: str) -> bytes:
@@ -116,6 +137,6 @@ class CaseImages(QObject):
     def _report(self) -> None:
         if self.record is None:
             return
-        fetching = self._session.may_fetch(self.record)
+        fetching = self._may_fetch(self.record)
         text, complete = fill_text(self.record, fetching)
         self.progressChanged.emit(text, complete, not fetching and not complete)

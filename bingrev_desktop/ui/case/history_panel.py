@@ -10,11 +10,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core.case import Case, SearchRecord, plural
+from ...core.series import series_texts
 from ..common.message_banner import plain_label
 from ..results.results_model import plain_tooltip
 
@@ -41,8 +43,17 @@ def describe_record(case: Case, number: int, record: SearchRecord) -> str:
     return text
 
 
+def describe_sweep(case: Case, number: int) -> str:
+    searches = case.sweep_searches(number)
+    first = searches[0]
+    name = first.image_url.rsplit("/", 1)[-1].split("?")[0] or first.image_url
+    return (f"\u25a6 Sweep of {plural(len(searches), 'country', 'countries')} \u00b7 "
+            f"{name[:40]} \u00b7 {_time(first.created_at)}")
+
+
 class HistoryPanel(QWidget):
     searchChosen = Signal(int)
+    searchAgainRequested = Signal(int)  # a search's id, or minus a sweep's number
     caseNoteEdited = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -60,6 +71,12 @@ class HistoryPanel(QWidget):
         # run the action twice (itemClicked and itemActivated).
         self.list.currentItemChanged.connect(self._current_changed)
         layout.addWidget(self.list, 1)
+        self.again_button = QPushButton("Search again")
+        self.again_button.setToolTip("Run the selected search (or sweep) again now and see "
+                                     "what is new and what is gone since the earlier runs")
+        self.again_button.clicked.connect(self._again)
+        self.again_button.setEnabled(False)
+        layout.addWidget(self.again_button)
         layout.addWidget(QLabel("Case note"))
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)  # Tab moves on, as everywhere else
@@ -70,15 +87,29 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.note)
         self._updating = False
 
-    def show_case(self, case: Case, current: SearchRecord | None) -> None:
+    def show_case(self, case: Case, current: SearchRecord | None,
+                  sweep: int | None = None) -> None:
+        """Every search in order; a sweep is one entry (its id is minus its number) with
+        its countries under it; runs of the same search say what changed."""
         self._updating = True
         self.list.clear()
+        series = series_texts(case)
         for number, record in enumerate(case.searches, 1):
-            item = QListWidgetItem(describe_record(case, number, record))
+            if record.sweep is not None and record is case.sweep_searches(record.sweep)[0]:
+                header = QListWidgetItem(describe_sweep(case, record.sweep))
+                header.setData(IdRole, -record.sweep)
+                header.setToolTip(plain_tooltip(record.image_url))
+                self.list.addItem(header)
+                if sweep == record.sweep:
+                    self.list.setCurrentItem(header)
+            text = describe_record(case, number, record)
+            if record.id in series:
+                text += f" \u00b7 {series[record.id]}"
+            item = QListWidgetItem(("      " if record.sweep is not None else "") + text)
             item.setData(IdRole, record.id)
             item.setToolTip(plain_tooltip(record.image_url))
             self.list.addItem(item)
-            if current is not None and record.id == current.id:
+            if sweep is None and current is not None and record.id == current.id:
                 self.list.setCurrentItem(item)
         for check in case.checks:
             state = " (cancelled)" if check.cancelled else ""
@@ -99,8 +130,14 @@ class HistoryPanel(QWidget):
             self.note.setPlainText(case.note)
         self._updating = False
 
+    def _again(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and item.data(IdRole) is not None:
+            self.searchAgainRequested.emit(int(item.data(IdRole)))
+
     def _current_changed(self, item: QListWidgetItem | None,
                          _previous: QListWidgetItem | None) -> None:
+        self.again_button.setEnabled(item is not None and item.data(IdRole) is not None)
         if self._updating or item is None:
             return
         record_id = item.data(IdRole)

@@ -57,6 +57,17 @@ class SettingsStore:
         self._set("search/market", code)
 
     @property
+    def sweep_markets(self) -> list[str]:
+        """The last sweep's countries (the sweep dialog starts from them)."""
+        from ...core.sweep import MARKETS
+
+        return [m for m in self._list("sweep/markets") if m in MARKETS]
+
+    @sweep_markets.setter
+    def sweep_markets(self, markets: list[str]) -> None:
+        self._set("sweep/markets", list(markets))
+
+    @property
     def count(self) -> int:
         try:
             value = int(self._str("search/count", str(COUNT_DEFAULT)))

@@ -80,9 +80,12 @@ class DetailsPane(QScrollArea):
         form.addRow(self.title)
         self.site, self.size_text, self.date = _field(), _field(), _field()
         self.page, self.image = _url_field(), _url_field()
+        self.markets = _field()  # a sweep: the countries that found it
+        self.markets_label = QLabel("Found in")
         for label, widget in (("Site", self.site), ("Size", self.size_text), ("Date", self.date),
                               ("Page", self.page), ("Image", self.image)):
             form.addRow(label, widget)
+        form.addRow(self.markets_label, self.markets)
         buttons = QHBoxLayout()
         self.open_page = QPushButton("Open page")
         self.open_page.setToolTip("Open the page that uses this image in your web browser")
@@ -145,7 +148,23 @@ class DetailsPane(QScrollArea):
         self.setWidget(body)
         self._updating = False
         self.show_item(None)
+        self.show_markets(None)
         self.show_image_info(None)
+
+    def show_markets(self, markets: list[str] | None) -> None:
+        """A sweep's merged view: which countries found it. Stars and notes belong to one
+        country's search, so they wait until one is opened from the Case history."""
+        shown = markets is not None
+        self.markets_label.setVisible(shown)
+        self.markets.setVisible(shown)
+        self.markets.setText(", ".join(markets or []))
+        for mark in (self.star, self.note, self.keep_button):
+            mark.setEnabled(not shown)
+        hint = ("Open one country's search in the Case history to star or write notes."
+                if shown else "")
+        self.star.setToolTip(hint or "Mark this result as important (S in the grid); "
+                             "starring keeps a full-size copy in the case")
+        self.note.setToolTip(hint)
 
     def edit_note(self) -> None:
         """N in the grid: straight into the note of the current result."""

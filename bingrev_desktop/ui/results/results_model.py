@@ -25,6 +25,8 @@ LargestRole = Qt.ItemDataRole.UserRole + 2
 StarRole = Qt.ItemDataRole.UserRole + 3
 NoteRole = Qt.ItemDataRole.UserRole + 4
 LinkRole = Qt.ItemDataRole.UserRole + 5  # LinkState of the latest link check, or None
+MarketsRole = Qt.ItemDataRole.UserRole + 6  # the markets of a sweep that found it
+NewRole = Qt.ItemDataRole.UserRole + 7  # first shown by this run (a date), or None
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -72,6 +74,19 @@ class ResultsModel(QAbstractListModel):
         self._stars: set[int] = set()
         self._notes: dict[int, str] = {}
         self._links: dict[int, LinkState] = {}
+        self._markets: dict[int, list[str]] = {}
+        self._new: dict[int, str] = {}
+
+    def set_extras(self, markets: dict[int, list[str]] | None = None,
+                   new: dict[int, str] | None = None) -> None:
+        """A sweep's markets per result, and a re-run's new results (position -> date)."""
+        self._markets, self._new = dict(markets or {}), dict(new or {})
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1),
+                                  [MarketsRole, NewRole, Qt.ItemDataRole.AccessibleTextRole])
+
+    def markets(self, row: int) -> list[str]:
+        return self._markets.get(self._items[row].position, [])
 
     def set_links(self, links: dict[int, LinkState]) -> None:
         """The latest link check's verdict per position (badges and the filter)."""
@@ -92,7 +107,7 @@ class ResultsModel(QAbstractListModel):
         # (CaseSession changes them; the model only reads).
         self._stars = stars if stars is not None else set()
         self._notes = notes if notes is not None else {}
-        self._links = {}
+        self._links, self._markets, self._new = {}, {}, {}
         sized = [(item.pixel_count, -row) for row, item in enumerate(self._items)
                  if item.pixel_count]
         self._largest_row = -max(sized)[1] if sized else None
@@ -124,7 +139,12 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item.domain or "unknown site"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return spoken(item, item.position in self._stars, self._notes.get(item.position, ""))
+            text = spoken(item, item.position in self._stars,
+                          self._notes.get(item.position, ""))
+            markets = self._markets.get(item.position)
+            if markets:
+                text += f", found in {len(markets)} of the markets"
+            return text + (", new" if item.position in self._new else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             note = self._notes.get(item.position)
             return plain_tooltip(describe(item) + (f"\nNote: {note}" if note else ""))
@@ -136,6 +156,10 @@ class ResultsModel(QAbstractListModel):
             return self._notes.get(item.position, "")
         if role == LinkRole:
             return self._links.get(item.position)
+        if role == MarketsRole:
+            return self._markets.get(item.position, [])
+        if role == NewRole:
+            return self._new.get(item.position)
         return None
 
     def marks_changed(self, position: int) -> None:
@@ -191,7 +215,14 @@ class ResultsProxyModel(QSortFilterProxyModel):
         self._text = ""
         self._starred_only = False
         self._gone_or_changed = False
+        self._market: str | None = None  # a sweep: found in this market ...
+        self._market_only = False  # ... and in no other
         self.setDynamicSortFilter(True)
+
+    def set_market_filter(self, market: str | None, only: bool = False) -> None:
+        self.beginFilterChange()
+        self._market, self._market_only = market, only
+        self.endFilterChange()
 
     def set_sort_key(self, key: SortKey) -> None:
         self._key = key
@@ -231,6 +262,10 @@ class ResultsProxyModel(QSortFilterProxyModel):
             return False
         if self._gone_or_changed and model.link(row) not in (LinkState.GONE, LinkState.CHANGED):
             return False
+        if self._market is not None:
+            markets = model.markets(row)
+            if self._market not in markets or (self._market_only and len(markets) > 1):
+                return False
         return not self._text or self._text in model._haystacks[row]
 
     def lessThan(self, left: Index, right: Index) -> bool:

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QPushButton,
     QStackedWidget,
@@ -40,6 +42,7 @@ class ResultsPanel(QWidget):
     selectionChanged = Signal(object)
     loadMissingRequested = Signal()
     keepRequested = Signal(object)
+    goneChosen = Signal(int)  # the id of the earlier run that showed a gone result
     starRequested = Signal()  # toggle the star of the current result
     noteRequested = Signal()  # write a note on the current result
 
@@ -78,6 +81,11 @@ class ResultsPanel(QWidget):
                                      "changed at the last link check")
         self.changed_only.toggled.connect(self._changed_only)
         self.changed_only.hide()  # shown once the case has a link check
+        self.market_filter = QComboBox()  # a sweep: results of one country
+        self.market_filter.setAccessibleName("Filter by country")
+        self.market_filter.setToolTip("Show the results one country found, or found only")
+        self.market_filter.currentIndexChanged.connect(self._market_filter_changed)
+        self.market_filter.hide()
         self.shown_label = plain_label("", wrap=False)
         self.shown_label.setObjectName("hint")
         self._bar = bar
@@ -117,6 +125,18 @@ class ResultsPanel(QWidget):
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.no_match)
         layout.addWidget(self.stack, 1)
+        self.gone_label = plain_label("")  # a later run: results an earlier run showed
+        self.gone_label.setObjectName("staleNotice")
+        self.gone_list = QListWidget()
+        self.gone_list.setAccessibleName("Results not found this time")
+        self.gone_list.setToolTip("Double-click one to see the earlier run that found it, "
+                                  "with its stored picture")
+        self.gone_list.setMaximumHeight(90)
+        self.gone_list.itemActivated.connect(
+            lambda item: self.goneChosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        for widget in (self.gone_label, self.gone_list):
+            widget.hide()
+            layout.addWidget(widget)
         fill = QHBoxLayout()
         self.fill_label = plain_label("", wrap=False)
         self.fill_label.setObjectName("hint")
@@ -134,6 +154,8 @@ class ResultsPanel(QWidget):
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
                      notes: dict[int, str] | None = None) -> None:
         self.model.set_results(items, stars, notes)
+        self.set_sweep_markets(None)  # a sweep's view sets its own afterwards
+        self.show_gone([])  # a later run of a search sets its own afterwards
         self.set_stale(False)  # whoever shows results says whose they are
         self.proxy.apply_sort()
         if items:
@@ -143,6 +165,39 @@ class ResultsPanel(QWidget):
             self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
                             "crop, another market, or a larger version of the picture.")
         self.selectionChanged.emit(None)
+
+    def show_gone(self, entries: list[tuple[str, str, int]]) -> None:
+        """(text, tooltip, run id) of results earlier runs showed and this one did not."""
+        self.gone_list.clear()
+        for text, tip, run_id in entries:
+            item = QListWidgetItem(text)
+            item.setToolTip(tip)
+            item.setData(Qt.ItemDataRole.UserRole, run_id)
+            self.gone_list.addItem(item)
+        self.gone_label.setText(
+            f"Not found this time: {len(entries)} result{'s' if len(entries) != 1 else ''} "
+            "an earlier run showed (kept in the case with their pictures).")
+        for widget in (self.gone_label, self.gone_list):
+            widget.setVisible(bool(entries))
+
+    def set_sweep_markets(self, markets: list[str] | None) -> None:
+        """A sweep's merged view: offer "Found in …" and "Only in …" per country."""
+        self.market_filter.blockSignals(True)
+        self.market_filter.clear()
+        self.market_filter.addItem("All countries", (None, False))
+        for code in markets or []:
+            self.market_filter.addItem(f"Found in {code}", (code, False))
+        for code in markets or []:
+            self.market_filter.addItem(f"Only in {code}", (code, True))
+        self.market_filter.setCurrentIndex(0)
+        self.market_filter.blockSignals(False)
+        self.market_filter.setVisible(bool(markets))
+        self.proxy.set_market_filter(None)
+
+    def _market_filter_changed(self, _index: int) -> None:
+        market, only = self.market_filter.currentData() or (None, False)
+        self.proxy.set_market_filter(market, only)
+        self._update_shown()
 
     def set_stale(self, stale: bool) -> None:
         """Another image is in the preview: say these results belong to the previous one."""
@@ -161,14 +216,15 @@ class ResultsPanel(QWidget):
         self._bar_wide = wide
         bar = self._bar
         for widget in (self.filter_edit, self.shown_label, self.sort_combo, self.starred_only,
-                       self.changed_only):
+                       self.changed_only, self.market_filter):
             bar.removeWidget(widget)
-        bar.addWidget(self.filter_edit, 0, 0, 1, 1 if wide else 4)
+        bar.addWidget(self.filter_edit, 0, 0, 1, 1 if wide else 5)
         row, col = (0, 1) if wide else (1, 0)
-        for widget in (self.shown_label, self.sort_combo, self.starred_only, self.changed_only):
+        for widget in (self.shown_label, self.sort_combo, self.market_filter, self.starred_only,
+                       self.changed_only):
             bar.addWidget(widget, row, col)
             col += 1
-        for column in range(6):
+        for column in range(7):
             bar.setColumnStretch(column, 0)
         bar.setColumnStretch(0 if wide else 3, 1)
 
@@ -218,12 +274,13 @@ class ResultsPanel(QWidget):
         self.filter_edit.clear()
         self.starred_only.setChecked(False)
         self.changed_only.setChecked(False)
+        self.market_filter.setCurrentIndex(0)
 
     def _update_shown(self) -> None:
         """ "3 of 35 shown", and a way back when a filter hides everything."""
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         filtered = (bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
-                    or self.changed_only.isChecked())
+                    or self.changed_only.isChecked() or self.market_filter.currentIndex() > 0)
         self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
         if total == 0 or self.stack.currentWidget() is self.empty_label:
             return

@@ -25,7 +25,15 @@ from PySide6.QtWidgets import (
 
 from ...core.case import LinkState
 from ...core.response import ResultItem, isolate
-from .results_model import ItemRole, LargestRole, LinkRole, NoteRole, StarRole
+from .results_model import (
+    ItemRole,
+    LargestRole,
+    LinkRole,
+    MarketsRole,
+    NewRole,
+    NoteRole,
+    StarRole,
+)
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 
 MARGIN = 6
@@ -84,6 +92,15 @@ class ResultDelegate(QStyledItemDelegate):
         if index.data(LargestRole):
             self._badge(painter, thumb_rect.topLeft() + QPoint(4, 4), "Largest",
                         QColor("#1d6f42"))
+        if index.data(NewRole):  # first shown by this run of the search
+            self._badge(painter, thumb_rect.topLeft() + QPoint(4, 26 if index.data(LargestRole)
+                                                                 else 4), "New",
+                        QColor("#0b57d0"))
+        markets = index.data(MarketsRole)
+        if markets:  # a sweep: how many countries found it
+            self._badge(painter, thumb_rect.topRight() + QPoint(-4, 26),
+                        f"in {len(markets)} market{'s' if len(markets) != 1 else ''}",
+                        QColor("#6b4fa0"), right=True)
         if index.data(StarRole):
             self._badge(painter, thumb_rect.topRight() + QPoint(-28, 4), "\u2605",
                         QColor("#b7791f"))
@@ -157,13 +174,17 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
-    def _badge(painter: QPainter, at: QPoint, text: str, color: QColor) -> None:
+    def _badge(painter: QPainter, at: QPoint, text: str, color: QColor,
+               *, right: bool = False) -> None:
+        """A small label; ``at`` is its top-left corner (top-right with ``right``)."""
         font = painter.font()
         small = QFont(font)
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         small.setBold(True)
         metrics = QFontMetrics(small)
         box = QRect(at, QSize(metrics.horizontalAdvance(text) + 10, metrics.height() + 4))
+        if right:
+            box.moveTopRight(at)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         painter.drawRoundedRect(box, 4, 4)

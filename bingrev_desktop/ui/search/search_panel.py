@@ -43,6 +43,7 @@ class SearchPanel(QWidget):
     searchRequested = Signal()
     cancelRequested = Signal()
     cropValidityChanged = Signal(bool)
+    sweepRequested = Signal()  # "Several countries…"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,6 +164,11 @@ class SearchPanel(QWidget):
         grid.addWidget(QLabel("Market"), 0, 0)
         self.market_combo = MarketComboBox()
         grid.addWidget(self.market_combo, 0, 1)
+        self.sweep_button = QPushButton("Several countries\u2026")
+        self.sweep_button.setToolTip("Search this image in several Bing markets at once and "
+                                     "see what each country finds")
+        self.sweep_button.clicked.connect(self.sweepRequested)
+        grid.addWidget(self.sweep_button, 2, 1, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(QLabel("Results"), 1, 0)
         self.count_spin = QSpinBox()
         self.count_spin.setRange(COUNT_MIN, COUNT_MAX)

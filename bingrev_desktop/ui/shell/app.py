@@ -138,7 +138,7 @@ async def open_first(window: MainWindow, args: argparse.Namespace, engine: objec
 async def shutdown(window: MainWindow, service: SearchService, engine: object | None) -> None:
     """Cancel everything in flight, then close the HTTP client (stack-notes order)."""
     for tasks in (window.tasks, window.keys.tasks, window.case_files.tasks, window.session.tasks,
-                  window.evidence.tasks, window.evidence_view.tasks):
+                  window.evidence.tasks, window.evidence_view.tasks, window.sweeps.tasks):
         await tasks.cancel_all()
     await window.loader.cancel_and_wait()
     await window.controller.shutdown()

@@ -55,6 +55,13 @@ class DemoMode(QObject):
     def active(self) -> bool:
         return self.engine is not None
 
+    def toggle(self) -> None:
+        """Help › Try the demo / Leave the demo."""
+        if self.active:
+            self.request_leave()
+        else:
+            self.request_enter()
+
     def request_enter(self) -> None:
         """*Try the demo*: asks about unsaved work first, like opening a case."""
         if not self.active:

@@ -51,6 +51,7 @@ from ..search.search_panel import SearchPanel
 from .demo_mode import DemoMode
 from .layout import build_central, demo_notice
 from .menus import MenuCommands, build_menus
+from .sweep_wiring import attach_sweeps
 
 log = logging.getLogger("bingrev_desktop.window")
 
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
         self._connect()
         self.set_demo(demo)
+        self.sweeps = attach_sweeps(self)  # Several countries…
         self.drops.watch(self)
         self.search_panel.url_edit.setFocus()  # start typing or pasting at once
         self.search_panel.market_combo.set_market(settings.market)
@@ -130,7 +132,7 @@ class MainWindow(QMainWindow):
                                                          results.selected_items()),
             keep_all=lambda: evidence.keep_all(self.session.current),
             check_links=evidence.check_links, stop_evidence=evidence.cancel,
-            help=self.show_help, about=self.show_about, demo=self._toggle_demo)
+            help=self.show_help, about=self.show_about, demo=self.demo_mode.toggle)
 
     def _connect(self) -> None:
         panel, ctl = self.search_panel, self.controller
@@ -261,11 +263,12 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Check the search", str(exc), level="warning")
             return None
 
-    def search(self, *, parent: tuple[int, int] | None = None, preview: bool = True
+    def search(self, *, parent: tuple[int, int] | None = None, preview: bool = True,
+               request: SearchRequest | None = None
                ) -> asyncio.Task[SearchOutcome | None] | None:
-        """Search what the form shows; ``parent`` marks a pivot (search id, position);
-        ``preview=False`` leaves the searched image unfetched (the service fetches it)."""
-        request = self.build_request()
+        """Search what the form shows (or ``request``: Search again); ``parent`` marks a
+        pivot; ``preview=False`` leaves the searched image unfetched."""
+        request = request or self.build_request()
         if request is None:
             return None
         if self.controller.preview_is_not_an_image and (
@@ -317,8 +320,8 @@ class MainWindow(QMainWindow):
 
     def _set_current(self, role: int, value: object) -> None:
         index = self.results_panel.source_index_of_current()
-        if not index.isValid():
-            return
+        if not index.isValid() or self.case_view.showing_sweep is not None:
+            return  # a sweep's merged view: marks belong to one country's search
         item = self.results_panel.model.item(index.row())
         if role == StarRole:
             self.session.set_star(item.position, bool(value))
@@ -372,12 +375,6 @@ class MainWindow(QMainWindow):
         self.search_panel.set_recent(self._demo_recent if on else self.settings.recent_images())
         self.case_view.case_changed()
 
-    def _toggle_demo(self) -> None:
-        if self.demo_mode.active:
-            self.demo_mode.request_leave()
-        else:
-            self.demo_mode.request_enter()
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._close_confirmed and self.session.dirty and self.session.case.searches:
             event.ignore()  # ask first; close() runs again once the user has chosen
@@ -390,6 +387,7 @@ class MainWindow(QMainWindow):
         self.controller.cancel_preview()
         self.loader.cancel()
         self.evidence.cancel()
+        self.sweeps.cancel()
         event.accept()
         self.closed.emit()
 

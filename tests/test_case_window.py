@@ -222,7 +222,9 @@ def test_close_asks_to_save(qloop: asyncio.AbstractEventLoop, demo_engine: DemoE
 
 def test_sample_case_is_valid() -> None:
     case = load_case(ROOT / "resources" / "samples" / "sample.bingrev")
-    assert len(case.searches) == 3 and case.searches[2].parent_id == 1
+    assert len(case.searches) == 8 and case.searches[2].parent_id == 1
+    assert case.searches[3].request_body == case.searches[0].request_body  # run again
+    assert [s.sweep for s in case.searches[4:]] == [1] * 4  # one sweep, four countries
     for search in case.searches:
         urls = {r.thumbnail_url for r in search.response.results if r.thumbnail_url}
         assert urls and urls == set(search.thumbnails)

@@ -23,7 +23,7 @@ def test_try_the_demo_from_the_key_dialog_and_leave_it(
         dialog = await window.keys.ask(then_search=False)
         dialog.demo_button.click()
         await wait_until(lambda: window.demo_mode.active
-                         and len(window.session.case.searches) == 3, message="the sample case")
+                         and len(window.session.case.searches) == 8, message="the sample case")
         assert not dialog.isVisible()
         engine = window.demo_mode.engine
         assert window.controller.service.api_base == engine.base_url
@@ -39,7 +39,7 @@ def test_try_the_demo_from_the_key_dialog_and_leave_it(
         await task
         assert window.session.current is not None
         assert len(window.session.current.response.results) > 0
-        assert len(window.session.case.searches) == 4
+        assert len(window.session.case.searches) == 9
 
         window.session.discard_changes()
         window.menu_actions.demo_action.trigger()

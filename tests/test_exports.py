@@ -91,7 +91,8 @@ def test_csv_and_json() -> None:
     assert len(starred) == sum(len(s.stars) for s in case.searches)
     assert any(r["note"] for r in rows)
     data = json.loads(json_report(case))
-    assert len(data["searches"]) == 3
+    assert len(data["searches"]) == 8
+    assert [s["sweep"] for s in data["searches"]] == [None] * 4 + [1] * 4
     assert data["searches"][2]["pivot_from"] == {"search": 1, "position":
                                                  case.searches[2].parent_position}
     assert data["searches"][0]["query_image_sha256"] == case.searches[0].preview_sha256

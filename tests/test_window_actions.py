@@ -86,7 +86,7 @@ def test_opens_case_file_given_on_command_line(qloop: asyncio.AbstractEventLoop,
     try:
         args = argparse.Namespace(case_file=str(sample), demo=False)
         run(qloop, open_first(window, args, None))
-        assert len(window.session.case.searches) == 3
+        assert len(window.session.case.searches) == 8
         assert window.session.path == sample
         assert window.keys.key_dialog is None  # reading a case needs no key
         assert demo_engine.request_log == []  # and no network
@@ -100,7 +100,7 @@ def test_demo_opens_sample_case(qloop: asyncio.AbstractEventLoop, demo_engine: D
     window = new_window(demo=True)
     run(qloop, open_first(window, argparse.Namespace(case_file=None, demo=True),
                           demo_engine))
-    assert len(window.session.case.searches) == 3
+    assert len(window.session.case.searches) == 8
     assert window.session.path is None  # saving asks where: the sample stays pristine
     assert window.windowTitle().startswith("Sample case")
     assert "(demo)" in window.windowTitle()

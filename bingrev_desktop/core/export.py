@@ -322,6 +322,7 @@ def json_report(case: Case) -> str:
             "id": r.id, "created_at": r.created_at, "request": r.request_body,
             "pivot_from": ({"search": r.parent_id, "position": r.parent_position}
                            if r.parent_id is not None else None),
+            "sweep": r.sweep,  # searches of one market sweep share the number
             "query_image_sha256": r.preview_sha256, "elapsed_seconds": r.elapsed,
             "starred_positions": sorted(r.stars),
             "notes": {str(k): v for k, v in sorted(r.notes.items())},

@@ -24,7 +24,9 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "samples" / "s
 async def build(engine: DemoEngine) -> Case:
     case = Case(title="Sample case", sample_data=True,
                 note="Where else does the lighthouse photo appear? The largest copy is "
-                     "probably the original; the cropped search finds copies that were cut.")
+                     "probably the original; the cropped search finds copies that were cut. "
+                     "Search 4 ran search 1 again later (what is new, what is gone); the "
+                     "sweep searched four countries at once.")
     async with SearchService(engine.base_url, DEMO_API_KEY) as service:
 
         async def run(request: SearchRequest, parent: tuple[int, int] | None = None) -> int:
@@ -53,6 +55,21 @@ async def build(engine: DemoEngine) -> Case:
         await run(SearchRequest.create(largest.image_url, mkt="en-US", count=12),
                   parent=(first, largest.position))
         case.searches[-1].notes[1] = "Same picture on another site: check the dates."
+
+        # The first search run again later: what is new, what is gone since.
+        await run(SearchRequest.create(lighthouse, mkt="en-US", count=24))
+        # One image in four countries: which results each country sees.
+        number = case.new_sweep_number()
+        for market in ("en-GB", "de-DE", "fr-FR", "ja-JP"):
+            request = SearchRequest.create(lighthouse, mkt=market, count=16)
+            outcome = await service.client.search(request)
+            record = case.add_search(request, outcome.response, elapsed=outcome.elapsed,
+                                     preview=case.preview(case.searches[0]), sweep=number,
+                                     created_at=f"2026-11-26T11:0{len(case.searches)}:00Z")
+            for item in outcome.response.results:
+                if item.thumbnail_url:
+                    data = (await service.fetcher.fetch(item.thumbnail_url)).data
+                    case.add_thumbnail(record, item.thumbnail_url, data)
     return case
 
 

@@ -76,6 +76,36 @@ async def _evidence_states(window: MainWindow, engine: DemoEngine, out: Path,
     window.settings.site_contact = SiteContact.ASK
 
 
+async def _painted(window: MainWindow) -> None:
+    """Tiles ask for their pictures when painted: paint, then wait for the loads."""
+    window.repaint()
+    await asyncio.sleep(0.2)
+    await _until(lambda: not window.loader.busy)
+    await asyncio.sleep(0.1)
+
+
+async def _sweep_states(window: MainWindow, out: Path) -> None:
+    """The sample case holds a sweep (4 countries) and a search run again."""
+    case = window.session.case
+    numbers = sorted({s.sweep for s in case.searches if s.sweep is not None})
+    if numbers:
+        window.case_view.show_sweep(numbers[0])
+        await _painted(window)
+        window.results_panel.view.setCurrentIndex(window.results_panel.proxy.index(1, 0))
+        _save(window, out / "16-sweep-merged-grid.png")
+        dialog = window.sweeps.choose(window.case_view.showing_sweep.market_codes
+                                      if window.case_view.showing_sweep else None)
+        if dialog is not None:
+            _save(dialog, out / "17-sweep-dialog.png")
+            dialog.close()
+    again = [s for s in case.searches if s.sweep is None and s.parent_id is None]
+    if len(again) >= 3:
+        window.case_view.show_record(again[-1])
+        await _painted(window)
+        window.side_tabs.setCurrentWidget(window.history)
+        _save(window, out / "18-search-again-whats-new.png")
+
+
 async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
     from ..core.credentials import CredentialStore
     from ..ui.common.settings_store import SettingsStore
@@ -140,6 +170,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         window.results_panel.filter_edit.setText("no such site")
         _save(window, out / "11-filter-no-match.png")
         window.results_panel.clear_filters()
+        await _sweep_states(window, out)
         window.side_tabs.setCurrentWidget(window.details)
         dialog = await window.keys.ask(then_search=False)
         _save(dialog, out / "06-key-dialog.png")

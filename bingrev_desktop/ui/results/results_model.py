@@ -147,7 +147,12 @@ class ResultsModel(QAbstractListModel):
             return text + (", new" if item.position in self._new else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             note = self._notes.get(item.position)
-            return plain_tooltip(describe(item) + (f"\nNote: {note}" if note else ""))
+            extra = f"\nNote: {note}" if note else ""
+            if item.position in self._new:
+                extra += f"\nNew: first found by this run ({self._new[item.position]} UTC)"
+            if self._markets.get(item.position):
+                extra += "\nFound in: " + ", ".join(self._markets[item.position])
+            return plain_tooltip(describe(item) + extra)
         if role == LargestRole:
             return index.row() == self._largest_row
         if role == StarRole:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
+    QGridLayout,
     QLineEdit,
     QPushButton,
     QTreeWidget,
@@ -43,13 +43,11 @@ class SweepDialog(QDialog):
             "Bing shows different results in different countries: a picture can circulate "
             "in one country and be invisible from another. Choose the countries (Bing "
             "markets) to search; each one is a search of its own."))
-        presets = QHBoxLayout()
-        for name in ("All", *REGIONS, "None"):
-            button = QPushButton(name)
-            button.setToolTip("Tick no country" if name == "None" else
-                              f"Tick every country{'' if name == 'All' else ' in ' + name}")
-            button.clicked.connect(lambda _=False, n=name: self.apply_preset(n))
-            presets.addWidget(button)
+        presets = QGridLayout()  # two rows: nothing is clipped at the dialog's width
+        for column, name in enumerate(("All", "None")):
+            presets.addWidget(self._preset_button(name), 0, column * 2, 1, 2)
+        for column, name in enumerate(REGIONS):
+            presets.addWidget(self._preset_button(name), 1, column)
         layout.addLayout(presets)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Type to find a country or language")
@@ -92,6 +90,15 @@ class SweepDialog(QDialog):
         layout.addWidget(buttons)
         self._update_cost()
 
+    def _preset_button(self, name: str) -> QPushButton:
+        label = {"All": "All countries", "None": "No country",
+                 "Middle East and Africa": "Middle East, Africa"}.get(name, name)
+        button = QPushButton(label)
+        button.setToolTip("Tick no country" if name == "None" else
+                          f"Tick every country{'' if name == 'All' else ' in ' + name}")
+        button.clicked.connect(lambda _=False: self.apply_preset(name))
+        return button
+
     # -- choice -------------------------------------------------------------------------
     def _market_items(self) -> list[QTreeWidgetItem]:
         found = []
@@ -131,9 +138,9 @@ class SweepDialog(QDialog):
         self.confirm_note.hide()
         self.run_button.setText("Search these countries")
         self.run_button.setEnabled(len(markets) >= 1)
-        self.cost.setText(f"{len(markets)} countries ticked: {estimate(markets, self._credits).text()} "
-                          "from your xcrawl plan." if markets else
-                          "Tick at least one country.")
+        cost = estimate(markets, self._credits).text()
+        self.cost.setText(f"{len(markets)} countries ticked: {cost} from your xcrawl plan."
+                          if markets else "Tick at least one country.")
 
     def _run(self) -> None:
         markets = self.markets()

@@ -38,7 +38,7 @@ from bingrev_desktop.ui.results.results_model import MarketsRole
 out["markets"] = {model.item(r).image_url: model.index(r).data(MarketsRole)
                   for r in range(model.rowCount())}
 out["tab"] = window.side_tabs.tabText(window.side_tabs.count() - 1)
-out["summary_rows"] = window.sweep_summary.rowCount()
+out["summary_rows"] = window.sweeps.summary_view.rowCount()
 """).replace("from PySide6.QtCore import QSettings", "from PySide6.QtCore import QSettings, Qt")
 
 
@@ -95,7 +95,8 @@ def test_a_six_country_sweep(qloop: asyncio.AbstractEventLoop, window: MainWindo
     assert only == {u for u, ms in expected.items() if ms == {"de-DE"}}
     combo.setCurrentIndex(0)
     assert window.side_tabs.tabText(window.side_tabs.count() - 1) == "Countries"
-    assert window.sweep_summary.rowCount() == 6
+    assert window.sweeps.summary_view is not None
+    assert window.sweeps.summary_view.rowCount() == 6
     window.grab().save(str(tmp_path / "sweep.png"))
 
     path = tmp_path / "sweep.bingrev"

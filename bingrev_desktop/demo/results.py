@@ -170,22 +170,32 @@ def _share(*parts: object) -> int:
     return int.from_bytes(digest.digest()[:4], "big") % 100
 
 
+def _lifecycle(j: int) -> tuple[int, int | None]:
+    """(first run it is found in, run it is no longer found from) of pool item ``j``.
+    Every few items near the top change with each run, so each later run has a few
+    new results and a few gone ones, whatever the image."""
+    k = j - SHARED_HEAD
+    if k < 0:
+        return 0, None
+    first = 1 + (k // 7) % 3 if k % 7 == 3 else 0
+    last = 1 + (k // 5) % 3 if k % 5 == 1 else None
+    return first, last
+
+
 def in_market(pool_seed: str, j: int, mkt: str | None) -> bool:
     """Half the pool is found from every market; each other result only from about a
-    quarter of the markets: a picture can be invisible from one country."""
-    if mkt is None or j < SHARED_HEAD or _share(pool_seed, j, "shared") < 50:
+    quarter of the markets: a picture can be invisible from one country. Results that
+    come and go over time are found everywhere, so every market sees the change."""
+    if mkt is None or j < SHARED_HEAD or _lifecycle(j) != (0, None):
+        return True
+    if _share(pool_seed, j, "shared") < 50:
         return True
     return _share(pool_seed, j, mkt.lower()) < 25
 
 
 def alive(pool_seed: str, j: int, run: int) -> bool:
-    """Over time a few results appear (born at a later run) and a few vanish."""
-    if j < SHARED_HEAD:
-        return True
-    born = _share(pool_seed, j, "born")
-    gone = _share(pool_seed, j, "gone")
-    first = 0 if born >= 12 else 1 + born % 3
-    last = None if gone >= 10 else 1 + gone % 3  # the run it is no longer found from
+    """Over time a few results appear (found from a later run on) and a few vanish."""
+    first, last = _lifecycle(j)
     return first <= run and (last is None or run < last)
 
 

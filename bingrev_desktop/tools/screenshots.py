@@ -93,11 +93,25 @@ async def _sweep_states(window: MainWindow, out: Path) -> None:
         await _painted(window)
         window.results_panel.view.setCurrentIndex(window.results_panel.proxy.index(1, 0))
         _save(window, out / "16-sweep-merged-grid.png")
+        table = window.sweeps.summary_view
+        if table is not None:
+            window.side_tabs.setCurrentWidget(table)
+            _save(window, out / "16b-sweep-countries-table.png")
+        window.results_panel.market_filter.setCurrentIndex(
+            window.results_panel.market_filter.findText("Only in ja-JP"))
+        await _painted(window)
+        _save(window, out / "16c-sweep-only-in-one-country.png")
+        window.results_panel.market_filter.setCurrentIndex(0)
         dialog = window.sweeps.choose(window.case_view.showing_sweep.market_codes
                                       if window.case_view.showing_sweep else None)
         if dialog is not None:
             _save(dialog, out / "17-sweep-dialog.png")
             dialog.close()
+    task = window.sweeps.start(["en-GB", "de-DE", "fr-FR"])  # a live sweep: its progress
+    if task is not None:
+        await task
+        _save(window.sweeps.progress, out / "19-sweep-progress.png")
+        window.sweeps.progress.close()
     again = [s for s in case.searches if s.sweep is None and s.parent_id is None]
     if len(again) >= 3:
         window.case_view.show_record(again[-1])

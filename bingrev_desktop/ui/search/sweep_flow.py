@@ -93,6 +93,7 @@ class SweepFlow(QObject):
         self.number: int | None = None
         self.request: SearchRequest | None = None
         self.dialog: SweepDialog | None = None
+        self.summary_view: QWidget | None = None  # the Countries table (set by the window)
         self.progress = SweepProgressDialog(dialog_parent)
         self.progress.cancelRequested.connect(self.cancel)
         self.progress.retryRequested.connect(self.retry_failed)

@@ -23,7 +23,7 @@ def attach_sweeps(window: Any) -> SweepFlow:
     window.search_panel.sweepRequested.connect(flow.choose)
     flow.shown.connect(window.case_view.show_sweep)
     summary = SweepSummaryView()
-    window.sweep_summary = summary
+    flow.summary_view = summary
     tabs = window.side_tabs
 
     def sweep_shown(view: SweepView | None) -> None:

@@ -241,9 +241,10 @@ def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
         fmt = rng.choice(("jpeg", "jpeg", "png"))
         domain = rng.choice(domains)
         subject = rng.choice(subjects)
-        title = rng.choice(TITLE_TEMPLATES).format(
-            subject=subject, Subject=subject.capitalize(), site=domain
-        )
+        template = rng.choice(TITLE_TEMPLATES)
+        if i == 1:  # Bing bolds the words it matched: every answer has such a title
+            template = "<b>{Subject}</b> - free stock image"
+        title = template.format(subject=subject, Subject=subject.capitalize(), site=domain)
         original = f"{image_base}/img/{seed}.png?w={width}&h={height}"
         thumb_h = min(height, rng.choice(THUMB_HEIGHTS))  # Bing never upscales thumbnails
         thumb_w = min(width, 400, max(40, round(thumb_h * width / height)))

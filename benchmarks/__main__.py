@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.rows import format_table, load, to_json  # noqa: E402
 
-BENCHES = ["grid", "stall", "fill", "case", "start", "memory"]
+BENCHES = ["grid", "stall", "fill", "case", "start", "memory", "groups"]
 
 
 def main() -> int:

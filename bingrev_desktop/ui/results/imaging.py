@@ -12,6 +12,7 @@ import concurrent.futures
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
+from ...core.duplicates import HASH_HEIGHT, HASH_WIDTH, dhash
 from ...core.errors import ErrorDetail, ImageError
 
 ALLOCATION_LIMIT_MB = 256
@@ -83,3 +84,14 @@ async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | N
     """Decode in a worker thread: the GUI thread never decodes."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_DECODE_POOL, decode_image, data, fit, url, max_pixels)
+
+
+def fingerprint(image: QImage) -> int:
+    """The picture's 64-bit difference hash (``core.duplicates``), from a decoded image:
+    Qt shrinks it to 9 × 8 grey pixels, Python compares neighbours."""
+    small = image.scaled(HASH_WIDTH, HASH_HEIGHT, Qt.AspectRatioMode.IgnoreAspectRatio,
+                         Qt.TransformationMode.SmoothTransformation)
+    grey = small.convertToFormat(QImage.Format.Format_Grayscale8)
+    stride, raw = grey.bytesPerLine(), bytes(grey.constBits())
+    values = b"".join(raw[y * stride:y * stride + HASH_WIDTH] for y in range(HASH_HEIGHT))
+    return dhash(values)

@@ -20,7 +20,12 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _stderr(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(_safe(text), file=sys.stderr, flush=True)
+
+
+def _safe(text: str) -> str:
+    """No terminal control characters from remote text."""
+    return "".join(c if c.isprintable() or c == "\n" else "\ufffd" for c in text)
 
 
 async def run_sweep(service: SearchService, request: SearchRequest, markets: Sequence[str],
@@ -34,7 +39,7 @@ async def run_sweep(service: SearchService, request: SearchRequest, markets: Seq
         merged = merge(answers)
         print(f"{len(merged)} distinct results from {len(answers)} of {len(runs)} markets")
         for m in merged:
-            print(f"  in {len(m.markets):>2} market(s)  {redact(m.item.image_url or '-')}")
+            print(f"  in {len(m.markets):>2} market(s)  {_safe(redact(m.item.image_url or '-'))}")
             print(f"      {', '.join(m.markets)}")
     if case is not None:
         records = store_sweep(case, runs)
@@ -74,6 +79,7 @@ async def run_rerun(args: argparse.Namespace, api_base: str, key: str, proxy: st
     if not entries:
         raise BingrevError("The case has no searches to run again.")
     async with SearchService(api_base, key, proxy=proxy) as service:
-        failed = await rerun(service, case, args.case_file, entries, report=print)
+        failed = await rerun(service, case, args.case_file, entries,
+                             report=lambda text: print(_safe(text)))
     _stderr(f"Saved to {args.case_file}.")
     return EXIT_FAILED if failed else EXIT_OK

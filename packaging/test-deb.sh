@@ -11,12 +11,13 @@ MIME=application/x-bingrev-session
 VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)"
 DEB="$PWD/dist/${NAME}_${VERSION}_$(dpkg --print-architecture).deb"
 [ -f "$DEB" ] || bash packaging/build-deb.sh
-SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"  # never a password prompt in CI
 fail() { echo "test-deb.sh: $*" >&2; exit 1; }
 
 # User data that must survive removal: a case and settings in the usual places.
 USER_HOME="$(mktemp -d)"
-trap 'rm -rf "$USER_HOME"' EXIT
+SANDBOX="$(mktemp -d)"
+trap 'rm -rf "$USER_HOME" "$SANDBOX"' EXIT
 mkdir -p "$USER_HOME/.local/share/$NAME" "$USER_HOME/.config/$NAME"
 echo case > "$USER_HOME/.local/share/$NAME/kept.bingrev"
 echo settings > "$USER_HOME/.config/$NAME/$NAME.conf"
@@ -30,12 +31,11 @@ for f in /usr/share/applications/$APP_ID.desktop /usr/share/mime/packages/$APP_I
 done
 
 echo "== /usr/bin/$NAME --self-check (private D-Bus session, unlocked gnome-keyring)"
-SANDBOX="$(mktemp -d)"; mkdir -p "$SANDBOX/run"; chmod 700 "$SANDBOX/run"
+mkdir -p "$SANDBOX/run"; chmod 700 "$SANDBOX/run"
 env -u BINGREV_API_KEY -u BINGREV_API_BASE QT_QPA_PLATFORM=offscreen HOME="$SANDBOX" \
   XDG_RUNTIME_DIR="$SANDBOX/run" dbus-run-session -- bash -c '
     printf "deb-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec /usr/bin/bingrev-desktop --self-check' || fail "the installed app's self-check failed"
-rm -rf "$SANDBOX"
 
 echo "== which application opens .bingrev files"
 default="$(env HOME="$USER_HOME" XDG_DATA_HOME="$USER_HOME/.local/share" \

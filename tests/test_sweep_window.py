@@ -138,3 +138,42 @@ def test_stop_keeps_the_countries_already_done(qloop: asyncio.AbstractEventLoop,
     assert all(r.state is MarketState.CANCELLED for r in flow.runs if r.market not in done)
     kept = window.session.case.sweep_searches(flow.number or 0)
     assert sorted(s.market for s in kept) == sorted(done)
+
+
+def test_the_merged_view_writes_nothing_to_the_wrong_search(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine) -> None:
+    """Merged positions are not any one country's positions: stars, notes and copies
+    wait until one country's search is opened; a new case stops a running sweep."""
+    from PySide6.QtTest import QTest
+
+    flow = window.sweeps
+
+    async def scenario() -> None:
+        await show_and_wait(window, demo_engine.query_image_url("sunset"))
+        window.search_panel.count_spin.setValue(8)
+        task = flow.start(["de-DE", "fr-FR"])
+        assert task is not None
+        await task
+        assert window.case_view.showing_sweep is not None
+        assert window.session.current is None
+        grid = window.results_panel.view
+        grid.setFocus()
+        grid.setCurrentIndex(window.results_panel.proxy.index(0, 0))
+        QTest.keyClick(grid, Qt.Key.Key_S)
+        assert not window.details.star.isChecked()
+        window.evidence.keep_selected(window.session.current, window.results_panel.selected_items())
+        await asyncio.sleep(0.2)
+        assert all(not s.stars and not s.originals for s in window.session.case.searches)
+        # A sweep running when another case is opened stops, and adds nothing to it.
+        demo_engine.set_fault(Fault("latency", seconds=0.5))
+        task = flow.start(["de-DE", "fr-FR", "ja-JP", "en-US"])
+        assert task is not None
+        await asyncio.sleep(0.1)
+        window.session.discard_changes()
+        window.session.new()
+        await asyncio.gather(task, return_exceptions=True)
+        demo_engine.clear_faults()
+        await asyncio.sleep(0.6)
+        assert window.session.case.searches == []
+
+    run(qloop, scenario())

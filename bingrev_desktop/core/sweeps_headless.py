@@ -15,6 +15,7 @@ from typing import Any
 from .case import Case, SearchRecord
 from .casefile import save_case
 from .casekeeper import keep_thumbnails
+from .errors import BingrevError
 from .request import SearchRequest
 from .series import changes
 from .service import SearchService
@@ -98,21 +99,29 @@ async def rerun(service: SearchService, case: Case, path: str | os.PathLike[str]
     """Run each entry again into ``case`` (a sweep as a new sweep), print "+new / −gone"
     per query, and save. Returns how many searches failed."""
     failed = 0
-    for entry in entries:
-        request = entry.request
-        if entry.sweep is not None:
-            markets = [s.market for s in case.sweep_searches(entry.sweep)]
-            runs = await sweep(service, replace(request, mkt=None), markets)
-            records = store_sweep(case, runs)
-            failed += sum(r.state is not MarketState.DONE for r in runs)
-        else:
-            outcome = await service.client.search(request)
-            records = [case.add_search(outcome.request, outcome.response,
-                                       elapsed=outcome.elapsed)]
-        await keep_all(case, records, service)
-        for record in records:
-            found = changes(case, record)
-            report(f"{Path(record.image_url).name or record.image_url} \u00b7 {record.market}: "
-                   f"{found.text() or 'first run'}")
-    await asyncio.to_thread(save_case, case, path)
+    try:
+        for entry in entries:
+            request = entry.request
+            if entry.sweep is not None:
+                markets = [s.market for s in case.sweep_searches(entry.sweep)]
+                runs = await sweep(service, replace(request, mkt=None), markets)
+                records = store_sweep(case, runs)
+                failed += sum(r.state is not MarketState.DONE for r in runs)
+            else:
+                try:
+                    outcome = await service.client.search(request)
+                except BingrevError as exc:  # the others still run; paid runs are saved
+                    report(f"{Path(entry.image_url).name or entry.image_url} \u00b7 "
+                           f"{entry.market}: failed: {exc}")
+                    failed += 1
+                    continue
+                records = [case.add_search(outcome.request, outcome.response,
+                                           elapsed=outcome.elapsed)]
+            await keep_all(case, records, service)
+            for record in records:
+                found = changes(case, record)
+                report(f"{Path(record.image_url).name or record.image_url} \u00b7 "
+                       f"{record.market}: {found.text() or 'first run'}")
+    finally:  # whatever ran (and was paid for) is kept, even if a later one fails
+        await asyncio.to_thread(save_case, case, path)
     return failed

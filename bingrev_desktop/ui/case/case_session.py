@@ -115,13 +115,14 @@ class CaseSession(QObject):
     # -- recording ------------------------------------------------------------------
     def record(self, outcome: SearchOutcome, preview: bytes | None,
                parent: tuple[int, int] | None, *, sample_data: bool = False,
-               sweep: int | None = None) -> SearchRecord:
+               sweep: int | None = None, make_current: bool = True) -> SearchRecord:
         if sample_data:
             self.case.sample_data = True  # exports then say these are not real results
         record = self.case.add_search(outcome.request, outcome.response, elapsed=outcome.elapsed,
                                       preview=preview, parent=parent, sweep=sweep)
         self.allow_fetch(record)
-        self.current = record
+        if make_current:  # a sweep's countries arrive while the grid shows something else
+            self.current = record
         self.mark_dirty()
         return record
 

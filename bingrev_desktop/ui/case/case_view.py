@@ -100,7 +100,9 @@ class CaseView(QObject):
         if view is None:
             return
         first = view.searches[0]
-        self._session.current = first
+        # No current search: stars, notes, copies, link badges and pivots belong to one
+        # country's search (positions differ), so they wait until one is opened.
+        self._session.current = None
         self.showing_sweep = view
         self._images.show(view.record, view.owners)
         self._results.show_results(list(view.record.response.results))

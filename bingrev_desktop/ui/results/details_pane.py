@@ -166,6 +166,11 @@ class DetailsPane(QScrollArea):
                              "starring keeps a full-size copy in the case")
         self.note.setToolTip(hint)
 
+    def toggle_star(self) -> None:
+        """S in the grid: only where stars can be set (not in a sweep's merged view)."""
+        if self.star.isEnabled():
+            self.star.toggle()
+
     def edit_note(self) -> None:
         """N in the grid: straight into the note of the current result."""
         if self.note.isEnabled():

@@ -23,7 +23,14 @@ from ...core.case import LinkState
 from ...core.response import ResultItem
 from ..common.accessibility import name_clear_button
 from ..common.message_banner import plain_label
-from .results_model import ItemRole, ResultsModel, ResultsProxyModel, SortKey, StarRole
+from .results_model import (
+    ItemRole,
+    ResultsModel,
+    ResultsProxyModel,
+    SortKey,
+    StarRole,
+    plain_tooltip,
+)
 from .results_view import ResultsView
 from .thumbnails import ThumbnailLoader
 
@@ -171,7 +178,7 @@ class ResultsPanel(QWidget):
         self.gone_list.clear()
         for text, tip, run_id in entries:
             item = QListWidgetItem(text)
-            item.setToolTip(tip)
+            item.setToolTip(plain_tooltip(tip))  # remote titles and addresses: plain text
             item.setData(Qt.ItemDataRole.UserRole, run_id)
             self.gone_list.addItem(item)
         self.gone_label.setText(

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 
 from ...core.markets import find_market
 from ...core.sweep import MarketSummary
+from .results_model import plain_tooltip
 
 
 class SweepSummaryView(QTableWidget):
@@ -31,6 +32,7 @@ class SweepSummaryView(QTableWidget):
     def show_summary(self, rows: list[MarketSummary], failed: dict[str, str] | None = None
                      ) -> None:
         failed = failed or {}
+        self.clearContents()
         self.setRowCount(len(rows) + len(failed))
         for r, row in enumerate(rows):
             market = find_market(row.market)
@@ -40,7 +42,7 @@ class SweepSummaryView(QTableWidget):
             self.setItem(r, 1, QTableWidgetItem(str(row.results)))
             self.setItem(r, 2, QTableWidgetItem(str(row.unique)))
             sites = QTableWidgetItem(", ".join(row.top_domains))
-            sites.setToolTip("\n".join(row.top_domains))
+            sites.setToolTip(plain_tooltip("\n".join(row.top_domains)))  # remote text
             self.setItem(r, 3, sites)
         for r, (code, reason) in enumerate(failed.items(), len(rows)):
             self.setItem(r, 0, QTableWidgetItem(code))

@@ -98,6 +98,7 @@ class SweepFlow(QObject):
         self.progress.cancelRequested.connect(self.cancel)
         self.progress.retryRequested.connect(self.retry_failed)
         self._task: asyncio.Task[None] | None = None
+        session.replaced.connect(self.cancel)  # another case: this sweep belongs to the old
 
     @property
     def running(self) -> bool:
@@ -146,16 +147,17 @@ class SweepFlow(QObject):
 
     async def _run(self) -> None:
         assert self.request is not None and self.number is not None
-        number = self.number
+        number, case = self.number, self._session.case
         shown = self._controller.preview  # the searched picture, kept with each country
         preview = shown.data if shown is not None and shown.url == self.request.image_url \
             else None
 
         def progress(run: MarketRun) -> None:
-            if run.state is MarketState.DONE and run.outcome is not None:
+            if (run.state is MarketState.DONE and run.outcome is not None
+                    and self._session.case is case):
                 # Kept at once: Stop (or a crash) keeps every country already done.
                 self._session.record(run.outcome, preview, None, sweep=number,
-                                     sample_data=self._sample_data())
+                                     sample_data=self._sample_data(), make_current=False)
             self.progress.show_runs(self.runs, True)
             self._status(f"Sweep: {run.text()}")
 
@@ -164,7 +166,7 @@ class SweepFlow(QObject):
                               progress=progress)
         finally:
             self.progress.show_runs(self.runs, False)
-            if self._session.case.sweep_searches(number):
+            if self._session.case is case and case.sweep_searches(number):
                 self.shown.emit(number)
             done = sum(r.state is MarketState.DONE for r in self.runs)
             self._status(f"Sweep finished: {done} of {len(self.runs)} countries searched.")

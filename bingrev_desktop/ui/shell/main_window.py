@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         results.pivotRequested.connect(self.pivot)
         results.saveRequested.connect(self.evidence_view.save_image)
         results.selectionChanged.connect(self._selection_changed)
-        results.starRequested.connect(self.details.star.toggle)  # the pane shows the current
+        results.starRequested.connect(self.details.toggle_star)  # the pane shows the current
         results.noteRequested.connect(self.details.edit_note)
         self.details.openRequested.connect(self.open_url)
         self.details.pivotRequested.connect(self.pivot)
@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
         self.case_view.case_changed()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sweeps.cancel()  # before "Save?": every country that arrived is in the save
         if not self._close_confirmed and self.session.dirty and self.session.case.searches:
             event.ignore()  # ask first; close() runs again once the user has chosen
             self.case_files.confirm_discard(self._close_now)

@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..core.evidence import SiteContact
 from ..core.request import Crop
@@ -39,8 +39,10 @@ async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
         await asyncio.sleep(0.05)
 
 
-def _save(widget: QWidget, path: Path) -> None:
-    QApplication.processEvents()
+async def _save(widget: QWidget, path: Path) -> None:
+    # Let the loop paint (QApplication.processEvents() here would step other tasks
+    # inside this one, which qasync refuses).
+    await asyncio.sleep(0.05)
     widget.grab().save(str(path))
     print(path)
 
@@ -54,7 +56,7 @@ async def _evidence_states(window: MainWindow, engine: DemoEngine, out: Path,
     window.details.star.setChecked(True)
     dialog = window.evidence.consent_dialog
     if dialog is not None:
-        _save(dialog, out / f"14-consent-{tag}.png")
+        await _save(dialog, out / f"14-consent-{tag}.png")
         next(b for b in dialog.buttons() if b.text() == "Contact the sites").click()
     panel.view.setCurrentIndex(panel.proxy.index(2, 0))
     window.details.star.setChecked(True)
@@ -72,7 +74,7 @@ async def _evidence_states(window: MainWindow, engine: DemoEngine, out: Path,
     await window.evidence.start_check()
     panel.view.setCurrentIndex(panel.proxy.index(1, 0))
     await asyncio.sleep(0.3)
-    _save(window, out / f"15-link-check-{tag}.png")
+    await _save(window, out / f"15-link-check-{tag}.png")
     window.settings.site_contact = SiteContact.ASK
 
 
@@ -92,32 +94,32 @@ async def _sweep_states(window: MainWindow, out: Path) -> None:
         window.case_view.show_sweep(numbers[0])
         await _painted(window)
         window.results_panel.view.setCurrentIndex(window.results_panel.proxy.index(1, 0))
-        _save(window, out / "16-sweep-merged-grid.png")
+        await _save(window, out / "16-sweep-merged-grid.png")
         table = window.sweeps.summary_view
         if table is not None:
             window.side_tabs.setCurrentWidget(table)
-            _save(window, out / "16b-sweep-countries-table.png")
+            await _save(window, out / "16b-sweep-countries-table.png")
         window.results_panel.market_filter.setCurrentIndex(
             window.results_panel.market_filter.findText("Only in ja-JP"))
         await _painted(window)
-        _save(window, out / "16c-sweep-only-in-one-country.png")
+        await _save(window, out / "16c-sweep-only-in-one-country.png")
         window.results_panel.market_filter.setCurrentIndex(0)
         dialog = window.sweeps.choose(window.case_view.showing_sweep.market_codes
                                       if window.case_view.showing_sweep else None)
         if dialog is not None:
-            _save(dialog, out / "17-sweep-dialog.png")
+            await _save(dialog, out / "17-sweep-dialog.png")
             dialog.close()
     task = window.sweeps.start(["en-GB", "de-DE", "fr-FR"])  # a live sweep: its progress
     if task is not None:
         await task
-        _save(window.sweeps.progress, out / "19-sweep-progress.png")
+        await _save(window.sweeps.progress, out / "19-sweep-progress.png")
         window.sweeps.progress.close()
     again = [s for s in case.searches if s.sweep is None and s.parent_id is None]
     if len(again) >= 3:
         window.case_view.show_record(again[-1])
         await _painted(window)
         window.side_tabs.setCurrentWidget(window.history)
-        _save(window, out / "18-search-again-whats-new.png")
+        await _save(window, out / "18-search-again-whats-new.png")
 
 
 async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
@@ -138,11 +140,11 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
                                 demo=False)
             window.resize(width, height)
             window.show()
-            _save(window, out / f"01-empty-{tag}.png")
+            await _save(window, out / f"01-empty-{tag}.png")
 
             await window.controller.load_preview(engine.query_image_url("lighthouse"))
             window.search_panel.set_crop(Crop(0.3, 0.15, 0.75, 0.85))
-            _save(window, out / f"02-preview-crop-{tag}.png")
+            await _save(window, out / f"02-preview-crop-{tag}.png")
 
             task = window.search()
             assert task is not None
@@ -152,21 +154,21 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
             await _until(lambda w=window: not w.loader.busy)  # type: ignore[misc]
             await asyncio.sleep(0.2)
             view.setCurrentIndex(window.results_panel.proxy.index(2, 0))
-            _save(window, out / f"03-results-{tag}.png")
+            await _save(window, out / f"03-results-{tag}.png")
             await _evidence_states(window, engine, out, tag)
             await window.controller.load_preview(engine.query_image_url("city"))
-            _save(window, out / f"03c-previous-image-results-{tag}.png")
+            await _save(window, out / f"03c-previous-image-results-{tag}.png")
 
             engine.set_fault(Fault("status", status=401))
             task = window.search()
             assert task is not None
             await task
             window.banner.details_button.setChecked(True)
-            _save(window, out / f"04-error-{tag}.png")
+            await _save(window, out / f"04-error-{tag}.png")
             engine.clear_faults()
 
             window.show_address("file:///home/me/Pictures/photo.jpg")
-            _save(window, out / f"05-local-file-{tag}.png")
+            await _save(window, out / f"05-local-file-{tag}.png")
             window.session.discard_changes()
             window.close()
             await window.loader.cancel_and_wait()
@@ -180,26 +182,26 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         await window.controller.wait_idle()
         window.side_tabs.setCurrentWidget(window.history)
         window.banner.hide()
-        _save(window, out / "10-sample-case-history.png")
+        await _save(window, out / "10-sample-case-history.png")
         window.results_panel.filter_edit.setText("no such site")
-        _save(window, out / "11-filter-no-match.png")
+        await _save(window, out / "11-filter-no-match.png")
         window.results_panel.clear_filters()
         await _sweep_states(window, out)
         window.side_tabs.setCurrentWidget(window.details)
         dialog = await window.keys.ask(then_search=False)
-        _save(dialog, out / "06-key-dialog.png")
+        await _save(dialog, out / "06-key-dialog.png")
         dialog.close()
         settings_dialog = window.keys.open_settings()
         await asyncio.sleep(0.2)
-        _save(settings_dialog, out / "07-settings-dialog.png")
+        await _save(settings_dialog, out / "07-settings-dialog.png")
         settings_dialog.close()
         about = window.show_about()
-        _save(about, out / "08-about.png")
+        await _save(about, out / "08-about.png")
         about.close()
         help_dialog = window.show_help()
-        _save(help_dialog, out / "13-getting-started.png")
+        await _save(help_dialog, out / "13-getting-started.png")
         help_dialog.close()
-        _save(window, out / "09-demo-banner.png")
+        await _save(window, out / "09-demo-banner.png")
         window.session.discard_changes()
         window.close()
         await window.loader.cancel_and_wait()
@@ -215,7 +217,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
         task = window.search()
         if task is not None:
             await task
-        _save(window, out / "12-offline.png")
+        await _save(window, out / "12-offline.png")
         window.close()
         await service.aclose()
 

@@ -29,17 +29,11 @@ from benchmarks.rows import Row, report  # noqa: E402
 LIMIT = 1.5
 
 CHILD = r"""
-import asyncio, json, resource, sys, tempfile
-from pathlib import Path
-from PySide6.QtCore import QSettings
+import asyncio, json, resource, sys
 import qasync
-from bingrev_desktop.core.credentials import CredentialStore
-from bingrev_desktop.core.service import SearchService
-from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
+from benchmarks.window import close_window, open_window
+from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
-from bingrev_desktop.ui.search.controller import SearchController
-from bingrev_desktop.ui.shell.main_window import MainWindow
-from bingrev_desktop.ui.common.settings_store import SettingsStore
 
 searches = int(sys.argv[1])
 app = create_application(["bench"])
@@ -50,13 +44,7 @@ out = {}
 
 async def main():
     with DemoEngine() as engine:
-        service = SearchService(engine.base_url, DEMO_API_KEY)
-        folder = Path(tempfile.mkdtemp())
-        settings = SettingsStore(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
-        window = MainWindow(SearchController(service), CredentialStore(), settings)
-        window.session.autosave_file = folder / "autosave.bingrev"
-        window.resize(1280, 800)
-        window.show()
+        window = open_window(engine)
         names = engine.query_image_names()
         for n in range(searches):
             window.show_address(engine.query_image_url(names[n % len(names)]))
@@ -71,10 +59,7 @@ async def main():
         out["pictures"] = sum(len(s.thumbnails) for s in case.searches)
         out["disk_bytes"] = case.blobs.total_bytes()
         out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        window.session.dirty = False
-        window.close()
-        await window.loader.cancel_and_wait()
-        await service.aclose()
+        await close_window(window)
 
 with loop:
     loop.run_until_complete(main())

@@ -6,13 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
+from .xserver import xvfb
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRED = os.environ.get("BINGREV_REQUIRE_SECRET_SERVICE") == "1"  # tests/run.sh (CI)
 
 # Runs in a child process so this test's QApplication can use xcb while the rest of
 # the suite stays offscreen.
@@ -69,20 +67,7 @@ dispose_widgets(app)
 
 
 def test_real_x_window(tmp_path: Path) -> None:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        if REQUIRED:
-            pytest.fail("Xvfb is missing: .ci/run installs it")
-        pytest.skip("Xvfb not installed")
-    display = f":{90 + os.getpid() % 500}"
-    server = subprocess.Popen([xvfb, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
-        for _ in range(100):
-            if socket.exists():
-                break
-            time.sleep(0.05)
+    with xvfb() as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
                "PYTHONPATH": str(ROOT)}
         shot = tmp_path / "xvfb.png"
@@ -101,6 +86,3 @@ def test_real_x_window(tmp_path: Path) -> None:
         out = os.environ.get("BINGREV_SCREENSHOT_DIR")
         if out:
             shutil.copy(shot, Path(out) / "xvfb-real-window.png")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -98,6 +98,15 @@ def scores(families: list[int], groups: list[int | None]) -> tuple[float, float]
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
+def f_half(precision: float, recall: float) -> float:
+    return 1.25 * precision * recall / (0.25 * precision + recall) if precision else 0.0
+
+
+def guard_for(link: int) -> int:
+    """The chain guard, as in the app: 30 % looser than the link."""
+    return round(link * 1.3)
+
+
 def main() -> None:
     app = QGuiApplication.instance() or QGuiApplication([])
     items = corpus()
@@ -110,11 +119,12 @@ def main() -> None:
 
     def run(indexes: list[int], link: int) -> tuple[float, float]:
         groups = duplicates.group([prints[i] for i in indexes], link=link,
-                                  guard=link + 4)
+                                  guard=guard_for(link))
         return scores([items[i][1] for i in indexes], groups)
 
-    best = max(range(4, 25), key=lambda link: (run(tune, link)[0] >= 0.98,
-                                              sum(run(tune, link)), -link))
+    # Precision counts twice as much as recall (F0.5): calling two unrelated pictures
+    # copies misleads an investigator more than missing one copy does.
+    best = max(range(8, 130, 2), key=lambda link: (f_half(*run(tune, link)), -link))
     precision, recall = run(test, best)
     tune_p, tune_r = run(tune, best)
     # Timing: 150 results from decoded thumbnails, fingerprint and group.
@@ -126,9 +136,9 @@ def main() -> None:
         duplicates.group([fingerprint(t) for t in thumbs])
         times.append((time.perf_counter() - started) * 1000)
     print(f"Corpus: {len(items)} pictures, {BASES} bases x 11 copies + a mirrored negative; "
-          f"distance tuned on the even bases: {best} bits (the app uses "
-          f"{duplicates.GROUP_DISTANCE}); tuning split precision {tune_p:.3f}, recall "
-          f"{tune_r:.3f}")
+          f"distance tuned on the even bases: {best} of {duplicates.BITS} bits (the app "
+          f"uses {duplicates.GROUP_DISTANCE}, guard {duplicates.GROUP_GUARD}); tuning split "
+          f"precision {tune_p:.3f}, recall {tune_r:.3f}")
     report([
         Row("groups", "precision on the reported split", "ratio", precision, None, None, "",
             0.98, ">= 0.98", precision >= 0.98),

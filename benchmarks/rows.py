@@ -38,6 +38,8 @@ class Row:
 def _num(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
+    if unit == "ratio":  # precision, recall: three places, as they are quoted
+        return f"{value:.3f}"
     return f"{value:.2f} {unit}" if unit == "s" else f"{value:.1f} {unit}"
 
 

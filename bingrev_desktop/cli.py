@@ -76,7 +76,11 @@ def search_parser() -> argparse.ArgumentParser:
                    "to sweep several markets")
     p.add_argument("--crop", help="search only part of the image: left,top,right,bottom as 0..1")
     p.add_argument("--count", help="number of results, 1..150")
-    p.add_argument("--json", action="store_true", help="print the service's full JSON answer")
+    p.add_argument("--json", action="store_true",
+                   help="print the service's full JSON answer, with the copy groups "
+                   "(\"copies\", by position) found in the result pictures")
+    p.add_argument("--no-copies", action="store_true",
+                   help="with --json: do not download the result pictures to group copies")
     p.add_argument("--case", help="add the search, with every result's picture, to this case "
                    "file (created when missing)")
     p.add_argument("--originals", action="store_true",
@@ -87,9 +91,11 @@ def search_parser() -> argparse.ArgumentParser:
     return p
 
 
-def print_outcome(outcome: SearchOutcome, as_json: bool) -> None:
+def print_outcome(outcome: SearchOutcome, as_json: bool,
+                  copies: dict[str, Any] | None = None) -> None:
     if as_json:
-        print(redact(json.dumps(outcome.response.raw, indent=2, ensure_ascii=False)))
+        print(redact(json.dumps({**outcome.response.raw, **(copies or {})}, indent=2,
+                                ensure_ascii=False)))
         return
     response = outcome.response
     cached = "cached" if response.metadata.cached else "new"
@@ -139,15 +145,38 @@ async def _run_search(args: argparse.Namespace) -> int:
 
             return await sweep_markets(service, request, markets, args, case)
         outcome = await service.client.search(request)
-        print_outcome(outcome, args.json)  # shown even if keeping it fails below
+        if not args.json:
+            print_outcome(outcome, False)  # shown even if keeping it fails below
+        elif args.no_copies or case is not None:
+            print_outcome(outcome, True)
+        else:  # the pictures are fetched and grouped in memory, like the window does
+            print_outcome(outcome, True, await _copies_json(service, outcome))
         if case is not None:
             from .core.casekeeper import add_search_to_case
+            from .ui.results.imaging import fingerprint_bytes
 
             summary = await add_search_to_case(
                 service, outcome, args.case, case=case, originals=args.originals,
-                progress=progress_printer("Keeping pictures"))
+                progress=progress_printer("Keeping pictures"), fingerprint=fingerprint_bytes)
             print(summary, file=sys.stderr if args.json else sys.stdout)
     return EXIT_OK
+
+
+async def _copies_json(service: SearchService, outcome: SearchOutcome) -> dict[str, Any]:
+    """Copy groups of one answer: its pictures kept in a case that lives in memory."""
+    from .core.case import Case
+    from .core.casekeeper import keep_search
+    from .core.export_copies import json_fields
+    from .ui.results.imaging import fingerprint_bytes  # Qt decodes; no window is made
+
+    case = Case()
+    try:
+        record = await keep_search(service, outcome, case,
+                                   progress=progress_printer("Grouping copies"),
+                                   fingerprint=fingerprint_bytes)
+        return json_fields(case, record)
+    finally:
+        case.blobs.close()
 
 
 def run_search(argv: Sequence[str]) -> int:
@@ -246,6 +275,7 @@ def run_export(argv: Sequence[str]) -> int:
         parser.error("choose at least one of --html, --csv, --json")
     try:
         case = load_case(args.case_file)
+        _fingerprint_case(case)  # a case saved before copy groups gets them here
         for path, render in targets:
             if path:
                 atomic_write(path, render(case))
@@ -258,6 +288,14 @@ def run_export(argv: Sequence[str]) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _fingerprint_case(case: Any) -> None:
+    from .core.case_copies import fingerprint_missing
+    from .ui.results.imaging import fingerprint_bytes
+
+    for record in case.searches:
+        fingerprint_missing(case, record, fingerprint_bytes)
 
 
 def gui_parser() -> argparse.ArgumentParser:

@@ -139,7 +139,7 @@ def test_background_fill_keeps_every_picture_for_offline_use(
     dom = offline_browser("--virtual-time-budget=8000", "--dump-dom", report.as_uri(),
                           cwd=tmp_path)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    cards = re.findall(r'<div class="card[^"]*"><div class="thumb"><img ', dom.stdout)
+    cards = re.findall(r'<div class="card[^"]*"[^>]*><div class="thumb"><img ', dom.stdout)
     assert len(cards) == 150
     assert 'data-broken-images="0"' in dom.stdout
 
@@ -382,7 +382,7 @@ def test_version_1_case_opens_and_is_upgraded_on_save(tmp_path: Path) -> None:
     target = tmp_path / "upgraded.bingrev"
     save_case(case, target)
     with sqlite3.connect(target) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     again = load_case(target)
     assert sum(len(s.thumbnails) for s in again.searches) == kept_before
     assert oct(target.stat().st_mode & 0o777) == "0o600"

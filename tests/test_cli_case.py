@@ -44,7 +44,7 @@ def test_search_into_a_case_keeps_every_thumbnail_and_exports_offline(
     dom = offline_browser("--virtual-time-budget=8000", "--dump-dom", report.as_uri(),
                           cwd=tmp_path)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    cards = re.findall(r'<div class="card[^"]*"><div class="thumb"><img ', dom.stdout)
+    cards = re.findall(r'<div class="card[^"]*"[^>]*><div class="thumb"><img ', dom.stdout)
     assert len(cards) == 155
     assert 'data-broken-images="0"' in dom.stdout
 

@@ -108,6 +108,7 @@ class SearchRecord:
     parent_id: int | None = None  # the search this one pivoted from
     parent_position: int | None = None  # ... and the result it pivoted on
     sweep: int | None = None  # searches of one market sweep share this number
+    query_print: str | None = None  # fingerprints of the searched image[, its crop]
     stars: set[int] = field(default_factory=set)
     notes: dict[int, str] = field(default_factory=dict)
     thumbnails: dict[str, str] = field(default_factory=dict)  # url -> sha256
@@ -186,6 +187,7 @@ class Case:
     searches: list[SearchRecord] = field(default_factory=list)
     blobs: BlobStore = field(default_factory=BlobStore)
     checks: list[LinkCheck] = field(default_factory=list)
+    prints: dict[str, str] = field(default_factory=dict)  # picture sha256 -> fingerprint
     _links_key: tuple[int, int] = field(default=(-1, -1), repr=False, compare=False)
     _links: dict[int, dict[int, list[LinkResult]]] = field(
         default_factory=dict, repr=False, compare=False)
@@ -286,6 +288,7 @@ class Case:
             sample_data=self.sample_data, searches=[s.copy() for s in self.searches],
             blobs=self.blobs,
             checks=[replace(c, results=list(c.results)) for c in self.checks],
+            prints=dict(self.prints),
         )
 
     def total_credits(self) -> float:

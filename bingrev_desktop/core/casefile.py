@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import __version__
 from .case import Case
+from .case_copies import record_copies
 from .casefile_read import check_schema, read_case
 from .casefile_schema import (
     APPLICATION_ID,
@@ -71,10 +72,10 @@ def _write(case: Case, path: Path) -> None:
                            ((d, len(data), data) for d, data in case.blobs.items(sorted(used))))
             for seq, s in enumerate(case.searches):
                 db.execute(
-                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (s.id, seq, s.created_at, _dump(s.request_body), _dump(s.response_raw),
                      s.elapsed, s.preview_sha256 if s.preview_sha256 in case.blobs else None,
-                     s.parent_id, s.parent_position, s.sweep))
+                     s.parent_id, s.parent_position, s.sweep, s.query_print))
                 db.executemany("INSERT INTO thumbnails VALUES (?, ?, ?, NULL, NULL)",
                                ((s.id, redact(url), d) for url, d in s.thumbnails.items()
                                 if d in case.blobs))
@@ -89,10 +90,15 @@ def _write(case: Case, path: Path) -> None:
                       c.content_type, c.size, c.fetched_at,
                       redact(c.error) if c.error else None)
                      for p, c in s.originals.items()))
+                db.executemany("INSERT INTO copies VALUES (?, ?, ?, ?, ?, ?)",
+                               ((s.id, p, c.group, c.size, int(c.likely_original), c.closeness)
+                                for p, c in sorted(record_copies(case, s).items())))
                 positions = s.stars | set(s.notes)
                 db.executemany("INSERT INTO marks VALUES (?, ?, ?, ?)",
                                ((s.id, p, int(p in s.stars), redact(s.notes.get(p, "")))
                                 for p in sorted(positions)))
+            db.executemany("INSERT INTO fingerprints VALUES (?, ?)",
+                           sorted((d, p) for d, p in case.prints.items() if d in used))
             for check in case.checks:
                 db.execute("INSERT INTO checks VALUES (?, ?, ?, ?)",
                            (check.id, check.started_at, check.finished_at, int(check.cancelled)))

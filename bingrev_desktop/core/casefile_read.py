@@ -28,6 +28,7 @@ from .casefile_schema import (
     SCHEMA_VERSION,
     problem,
 )
+from .duplicates import from_text
 from .request import SearchRequest
 from .response import parse_response
 
@@ -51,6 +52,15 @@ def _digest(value: object) -> str | None:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
         raise sqlite3.DatabaseError("not a SHA-256 digest")
     return value
+
+
+def _fingerprint(value: object) -> str | None:
+    """A stored fingerprint, or None: a malformed one is dropped and taken again from
+    the picture, not a reason to refuse the whole case."""
+    if not isinstance(value, str) or len(value) > 1000:
+        return None
+    good = [part for part in value.split(",") if from_text(part) is not None]
+    return ",".join(good) or None
 
 
 def _optional_int(value: object) -> int | None:
@@ -108,16 +118,18 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
             raise sqlite3.DatabaseError(f"blob {str(digest)[:12]} does not match its hash")
         case.blobs.put(digest, data)  # to the disk spool, one at a time
     sweep = "sweep" if version >= 3 else "NULL"
+    query_print = "query_print" if version >= 4 else "NULL"
     for row in rows("SELECT id, created_at, request_json, response_json, elapsed, "
-                    f"preview_sha256, parent_id, parent_position, {sweep} FROM searches "
-                    f"ORDER BY seq LIMIT {MAX_SEARCHES}"):
+                    f"preview_sha256, parent_id, parent_position, {sweep}, {query_print} "
+                    f"FROM searches ORDER BY seq LIMIT {MAX_SEARCHES}"):
         request, response = _json_object(row[2]), _json_object(row[3])
         record = SearchRecord(
             id=int(row[0]), created_at=_text(row[1], 64),
             request_body={str(k): str(v) for k, v in request.items()},
             response_raw=response, elapsed=float(row[4] or 0.0),
             preview_sha256=_digest(row[5]), parent_id=_optional_int(row[6]),
-            parent_position=_optional_int(row[7]), sweep=_optional_int(row[8]))
+            parent_position=_optional_int(row[7]), sweep=_optional_int(row[8]),
+            query_print=_fingerprint(row[9]))  # the image's, and its crop's
         # Everything the window will do with the record must work: check it now, so
         # a crafted or damaged file is refused at the door instead of failing later.
         SearchRequest.from_body(record.request_body)
@@ -147,6 +159,11 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
             marked.notes[position] = _text(note, 100_000)
     if version >= 2:
         _read_evidence(db, case, by_id)
+    if version >= 4:  # older cases get theirs from the stored pictures, in the window
+        for digest, value in rows(f"SELECT sha256, print FROM fingerprints LIMIT {MAX_ROWS}"):
+            fingerprint = _fingerprint(value)
+            if fingerprint is not None and _digest(digest) in case.blobs:
+                case.prints[str(digest)] = fingerprint
 
 
 def _read_evidence(db: sqlite3.Connection, case: Case, by_id: dict[int, SearchRecord]) -> None:

@@ -9,8 +9,9 @@ from .errors import BingrevError, ErrorDetail
 
 # 1: searches, thumbnails shown, marks. 2: every thumbnail (or why it failed),
 # full-size copies, link checks. 3: searches of one market sweep share a sweep number.
+# 4: picture fingerprints, the searched image's, and the copy groups they make.
 # Older files open and are written as the current version.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x42524556  # "BREV" in the SQLite header's application_id field
 EXTENSION = ".bingrev"
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
@@ -20,7 +21,7 @@ MAX_SEARCHES = 10_000
 MAX_ROWS = 2_000_000  # per table: far above any real case, far below what hangs the app
 LOAD_DEADLINE = 120.0  # seconds; legitimate 2 GB cases read well within it
 KNOWN_TABLES = frozenset({"meta", "blobs", "searches", "thumbnails", "marks", "originals",
-                          "checks", "check_results"})
+                          "checks", "check_results", "fingerprints", "copies"})
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +36,8 @@ CREATE TABLE searches (
     preview_sha256 TEXT REFERENCES blobs(sha256),
     parent_id INTEGER REFERENCES searches(id),
     parent_position INTEGER,
-    sweep INTEGER
+    sweep INTEGER,
+    query_print TEXT
 );
 CREATE TABLE thumbnails (
     search_id INTEGER NOT NULL REFERENCES searches(id),
@@ -75,6 +77,20 @@ CREATE TABLE check_results (
     detail TEXT NOT NULL,
     sha256 TEXT,
     checked_at TEXT NOT NULL
+);
+CREATE TABLE fingerprints (
+    sha256 TEXT PRIMARY KEY REFERENCES blobs(sha256),
+    print TEXT NOT NULL
+);
+-- Derived from the fingerprints, for other programs; the app rebuilds it on open.
+CREATE TABLE copies (
+    search_id INTEGER NOT NULL REFERENCES searches(id),
+    position INTEGER NOT NULL,
+    group_no INTEGER NOT NULL,
+    group_size INTEGER NOT NULL,
+    likely_original INTEGER NOT NULL,
+    closeness TEXT,
+    PRIMARY KEY (search_id, position)
 );
 CREATE TABLE marks (
     search_id INTEGER NOT NULL REFERENCES searches(id),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .case import Case, SearchRecord, ThumbnailFailure, plural, utc_now
+from .case_copies import Fingerprinter, fingerprint_missing
 from .casefile import load_case, save_case
 from .client import SearchOutcome
 from .errors import BingrevError
@@ -55,14 +56,11 @@ async def keep_thumbnails(case: Case, record: SearchRecord, service: SearchServi
     await asyncio.gather(*(one(u) for u in urls))
 
 
-async def add_search_to_case(service: SearchService, outcome: SearchOutcome,
-                             path: str | os.PathLike[str], *, case: Case | None = None,
-                             originals: bool = False, progress: Progress | None = None) -> str:
-    """Add ``outcome`` to the case file at ``path`` (created when missing; ``case`` if the
-    caller read it already), with every result's thumbnail and, with ``originals``,
-    full-size copies; saved atomically."""
-    if case is None:
-        case = await asyncio.to_thread(open_or_new, path)
+async def keep_search(service: SearchService, outcome: SearchOutcome, case: Case, *,
+                      progress: Progress | None = None,
+                      fingerprint: Fingerprinter | None = None) -> SearchRecord:
+    """Add ``outcome`` to ``case`` (in memory) with the searched image and every result's
+    thumbnail; with ``fingerprint``, also the fingerprints its copy groups come from."""
     try:
         preview = await service.fetcher.fetch(outcome.request.image_url,
                                               max_bytes=PREVIEW_MAX_BYTES)
@@ -72,6 +70,22 @@ async def add_search_to_case(service: SearchService, outcome: SearchOutcome,
     record = case.add_search(outcome.request, outcome.response, elapsed=outcome.elapsed,
                              preview=preview_data)
     await keep_thumbnails(case, record, service, progress=progress)
+    if fingerprint is not None:
+        await asyncio.to_thread(fingerprint_missing, case, record, fingerprint)
+    return record
+
+
+async def add_search_to_case(service: SearchService, outcome: SearchOutcome,
+                             path: str | os.PathLike[str], *, case: Case | None = None,
+                             originals: bool = False, progress: Progress | None = None,
+                             fingerprint: Fingerprinter | None = None) -> str:
+    """Add ``outcome`` to the case file at ``path`` (created when missing; ``case`` if the
+    caller read it already), with every result's thumbnail, its copy groups' fingerprints
+    and, with ``originals``, full-size copies; saved atomically."""
+    if case is None:
+        case = await asyncio.to_thread(open_or_new, path)
+    record = await keep_search(service, outcome, case, progress=progress,
+                               fingerprint=fingerprint)
     if originals:
         await keep_originals(case, [(record, i) for i in record.response.results],
                              service.fetcher, allow_local=is_local_address(service.api_base))

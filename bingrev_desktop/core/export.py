@@ -18,6 +18,11 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from .case import Case, KeptCopy, LinkResult, LinkState, SearchRecord, plural
+from .case_copies import record_copies
+from .duplicates import CopyInfo
+from .export_copies import CSV_FIELDS as COPY_FIELDS
+from .export_copies import STYLE as COPIES_STYLE
+from .export_copies import card_line, copies_section, csv_cells, json_fields
 from .export_sweeps import STYLE as SWEEP_STYLE
 from .export_sweeps import series_section, sweeps_section
 from .fetcher import sniff_image_format
@@ -30,7 +35,7 @@ CSV_FIELDS = ("search", "searched_at_utc", "query_image", "market", "crop", "pos
               "note", "thumbnail_sha256", "thumbnail_state", "thumbnail_error",
               "original_sha256", "original_fetched_at_utc", "original_final_url",
               "original_status", "original_bytes", "original_error", "page_check",
-              "page_checked_at_utc", "image_check", "image_checked_at_utc")
+              "page_checked_at_utc", "image_check", "image_checked_at_utc", *COPY_FIELDS)
 
 
 def _e(text: object) -> str:
@@ -159,7 +164,8 @@ def _links_html(results: list[LinkResult]) -> str:
     return "".join(rows)
 
 
-def _result_card(case: Case, record: SearchRecord, item: ResultItem) -> str:
+def _result_card(case: Case, record: SearchRecord, item: ResultItem,
+                 copies: dict[int, CopyInfo]) -> str:
     thumb_url = item.thumbnail_url
     data = case.thumbnail(record, thumb_url) if thumb_url else None
     uri = _data_uri(data)
@@ -180,9 +186,11 @@ def _result_card(case: Case, record: SearchRecord, item: ResultItem) -> str:
         facts.append(_e(item.format.upper()))
     star_mark = "\u2605 " if star else ""
     parts = [
-        f'<div class="card{" star" if star else ""}"><div class="thumb">{thumb}</div>',
+        f'<div class="card{" star" if star else ""}" id="r-{record.id}-{item.position}">'
+        f'<div class="thumb">{thumb}</div>',
         f'<div class="title">{star_mark}{_bdi(item.display_title)}</div>',
         f'<div class="muted">{" &middot; ".join(facts)}</div>',
+        card_line(copies.get(item.position)),
         f'<div class="links">{"".join(links)}</div>',
     ]
     if note:
@@ -220,12 +228,20 @@ def _search_section(case: Case, number: int, record: SearchRecord) -> str:
              f"<b>Results:</b> {len(response.results)}")
     if response.credits_used is not None:
         facts += f" &middot; <b>credits used:</b> {response.credits_used:g}"
-    cards = "".join(_result_card(case, record, item) for item in response.results)
+    copies = record_copies(case, record)
+    cards = "".join(_result_card(case, record, item, copies) for item in response.results)
+    originals = {i.position: i for i in response.results
+                 if (c := copies.get(i.position)) is not None and c.likely_original}
+    thumbs = {p: f'<img alt="" src="{uri}">' for p, i in originals.items()
+              if (uri := _data_uri(case.thumbnail(record, i.thumbnail_url or "")))}
+    titles = {i.position: f'<a href="#r-{record.id}-{i.position}">{_bdi(i.display_title)}</a>'
+              f" &middot; {_e(i.size_label)}" for i in response.results}
     return (
         f'<section id="search-{record.id}"><h2>Search {number}</h2>'
         f'<div class="query">{image}<div><p><b>Image:</b> {link}</p><p>{facts}</p>{parent}'
         f'<p class="hash">query image sha256 {_e(record.preview_sha256 or "not saved")}</p>'
-        f'</div></div><div class="grid">{cards or "<p>No results.</p>"}</div></section>'
+        f'</div></div>{copies_section(case, record, thumbs, titles)}'
+        f'<div class="grid">{cards or "<p>No results.</p>"}</div></section>'
     )
 
 
@@ -273,7 +289,7 @@ def html_report(case: Case) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(case.title)} \u2014 reverse image search report</title>"
-        f"<style>{STYLE}{SWEEP_STYLE}</style><script>{SCRIPT}</script></head><body>"
+        f"<style>{STYLE}{SWEEP_STYLE}{COPIES_STYLE}</style><script>{SCRIPT}</script></head><body>"
         f"<header><h1>{_e(case.title)}</h1><div class=\"muted\">Reverse image search report "
         f"\u00b7 {plural(len(case.searches), 'search', 'searches')} \u00b7 case started "
         f"{_e(case.created_at)} "
@@ -295,6 +311,7 @@ def csv_report(case: Case) -> str:
     writer.writerow(CSV_FIELDS)
     for number, record in enumerate(case.searches, 1):
         links = case.latest_links(record)
+        copies = record_copies(case, record)
         for item in record.response.results:
             state, reason = thumbnail_state(record, item.thumbnail_url)
             kept = record.originals.get(item.position) or KeptCopy("", "")
@@ -309,7 +326,8 @@ def csv_report(case: Case) -> str:
                    kept.sha256 or "", kept.fetched_at, kept.final_url, kept.status or "",
                    kept.size or "", kept.error or "",
                    page.state.value if page else "", page.checked_at if page else "",
-                   image.state.value if image else "", image.checked_at if image else "")
+                   image.state.value if image else "", image.checked_at if image else "",
+                   *csv_cells(copies, item.position))
             writer.writerow([_csv_cell(v) for v in row])
     return redact(out.getvalue())
 
@@ -333,6 +351,7 @@ def json_report(case: Case) -> str:
                 "url": c.url, "final_url": c.final_url, "sha256": c.sha256, "status": c.status,
                 "content_type": c.content_type, "bytes": c.size, "fetched_at_utc": c.fetched_at,
                 "error": c.error} for p, c in sorted(r.originals.items())},
+            **json_fields(case, r),  # copy groups, likely originals, fingerprints
             "response": r.response_raw,
         } for r in case.searches],
         "link_checks": [{

@@ -140,7 +140,9 @@ def _random_scene(c: Canvas, seed: str) -> None:
     rng = random.Random("scene:" + seed)
     w, h = c.width, c.height
     c.diagonal_gradient(_seeded_color(rng), _seeded_color(rng))
-    for _ in range(rng.randint(2, 5)):
+    if rng.random() < 0.5:  # light from the other side: unrelated pictures look unalike
+        c.mirror()
+    for _ in range(rng.randint(3, 6)):
         color = _seeded_color(rng, 10, 250)
         cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
         size = rng.uniform(0.12, 0.35) * min(w, h)
@@ -162,15 +164,39 @@ def fit_within(width: int, height: int, cap: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-@functools.lru_cache(maxsize=256)
-def render(seed: str, width: int, height: int) -> bytes:
-    """PNG bytes for ``seed`` at exactly ``width`` x ``height`` (cached)."""
+EDITS = ("crop", "mark", "mirror")  # how a reposted copy was changed (``edit=`` in URLs)
+CROP_KEEP = (0.95, 0.96)  # a cropped copy keeps this much of the width and height
+
+
+def _draw(seed: str, width: int, height: int) -> Canvas:
     canvas = Canvas(width, height)
     scene = QUERY_SCENES.get(seed[2:]) if seed.startswith("q-") else None
     if scene is not None:
         scene[2](canvas)
     else:
         _random_scene(canvas, seed)
+    return canvas
+
+
+@functools.lru_cache(maxsize=256)
+def render(seed: str, width: int, height: int, edit: str = "") -> bytes:
+    """PNG bytes for ``seed`` at exactly ``width`` x ``height`` (cached). ``edit`` makes
+    the copies a picture gets when it is reposted: ``crop`` (5% off the left, 4% off
+    the top), ``mark`` (a small watermark), ``mirror`` (flipped: another picture)."""
+    if edit == "crop":
+        full_w, full_h = round(width / CROP_KEEP[0]), round(height / CROP_KEEP[1])
+        canvas = _draw(seed, full_w, full_h)
+        canvas.crop(full_w - width, full_h - height, width, height)
+    else:
+        canvas = _draw(seed, width, height)
+    if edit == "mark":  # a pale label with dark "letters", bottom right
+        w, h = width, height
+        canvas.rect(w * 0.62, h * 0.86, w * 0.97, h * 0.95, (235, 235, 235))
+        for i in range(6):
+            x = w * (0.64 + 0.055 * i)
+            canvas.rect(x, h * 0.88, x + w * 0.035, h * 0.93, (90, 90, 90))
+    elif edit == "mirror":
+        canvas.mirror()
     return canvas.to_png()
 
 

@@ -94,6 +94,17 @@ class Canvas:
     def to_png(self) -> bytes:
         return encode_png(self.width, self.height, self.rows)
 
+    def crop(self, x: int, y: int, width: int, height: int) -> None:
+        """Keep only the ``width`` x ``height`` window at (x, y)."""
+        self.rows = [bytearray(row[x * 3:(x + width) * 3]) for row in self.rows[y:y + height]]
+        self.width, self.height = width, height
+
+    def mirror(self) -> None:
+        """Flip left to right."""
+        for row in self.rows:
+            pixels = [row[i:i + 3] for i in range(0, len(row), 3)]
+            row[:] = b"".join(reversed(pixels))
+
     def vertical_gradient(
         self, top: Color, bottom: Color, y0: int = 0, y1: int | None = None
     ) -> None:

@@ -14,7 +14,6 @@ text must be escaped by clients.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import random
 import re
@@ -23,7 +22,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .contract import SearchParams
-from .images import MAX_DIMENSION, ORIGINAL_CAP, fit_within, query_image_size, seed_for
+from .families import ASPECTS, FAMILY_EPOCH, Families, largest_size, size_for
+from .images import ORIGINAL_CAP, fit_within, query_image_size, seed_for
 
 JSON = dict[str, Any]
 
@@ -56,7 +56,6 @@ TITLE_TEMPLATES = (
     "Weekend trip: {subject} & seaside",
 )
 THUMB_HEIGHTS = (135, 135, 135, 120, 150, 180)
-ASPECTS = ((4, 3), (3, 2), (16, 9), (1, 1), (3, 4), (2, 3), (21, 9))
 OPTIONAL_FIELDS = ("date", "file_size", "cdn_original", "thumbnail_width", "thumbnail_height")
 _QUERY_PATH = re.compile(r"^/query/([a-z0-9-]+)\.png$")
 _SCENE_COPY = re.compile(r"^/img/q-([a-z0-9-]+)\.png$")
@@ -149,21 +148,6 @@ def _slug(text: str) -> str:
     return "-".join(words)[:40].strip("-") or "image"
 
 
-def _size_for(rng: random.Random, aspect: float, lo: int, hi: int) -> tuple[int, int]:
-    # Log-uniform widths give many small copies and a few big ones, like the web.
-    width = round(math.exp(rng.uniform(math.log(lo), math.log(hi))))
-    height = max(1, round(width / aspect))
-    if height > hi:
-        height, width = hi, max(1, round(hi * aspect))
-    return width, height
-
-
-def _largest_size(aspect: float) -> tuple[int, int]:
-    if aspect >= 1:
-        return MAX_DIMENSION, max(1, round(MAX_DIMENSION / aspect))
-    return max(1, round(MAX_DIMENSION * aspect)), MAX_DIMENSION
-
-
 def _share(*parts: object) -> int:
     """A stable number 0..99 for the parts (market and run membership)."""
     digest = hashlib.md5("|".join(map(str, parts)).encode("utf-8"), usedforsecurity=False)
@@ -228,16 +212,20 @@ def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
     stringly_at = (largest_at + 1 + rng.randrange(max(1, span - 1))) % max(span, 1)
     sparse_at = rng.randrange(span)
     items: list[JSON] = []
+    families = Families(pool_seed, copy_seed, aspect)
     for i in range(size):
         is_copy = i == largest_at or rng.random() < 0.55
         if i == largest_at:
-            width, height = _largest_size(aspect)
+            width, height = largest_size(aspect)
         elif is_copy:
-            width, height = _size_for(rng, aspect, 120, 2400)
+            width, height = size_for(rng, aspect, 120, 2400)
         else:
             aw, ah = rng.choice(ASPECTS)
-            width, height = _size_for(rng, aw / ah, 120, 3000)
+            width, height = size_for(rng, aw / ah, 120, 3000)
         seed = copy_seed if is_copy else seed_for(pool_seed, str(i))
+        seed, edit, width, height, first_day = families.member(
+            i, seed, is_copy, i == largest_at, width, height)
+        tag = f"&edit={edit}" if edit else ""
         fmt = rng.choice(("jpeg", "jpeg", "png"))
         domain = rng.choice(domains)
         subject = rng.choice(subjects)
@@ -245,7 +233,7 @@ def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
         if i == 1:  # Bing bolds the words it matched: every answer has such a title
             template = "<b>{Subject}</b> - free stock image"
         title = template.format(subject=subject, Subject=subject.capitalize(), site=domain)
-        original = f"{image_base}/img/{seed}.png?w={width}&h={height}"
+        original = f"{image_base}/img/{seed}.png?w={width}&h={height}{tag}"
         thumb_h = min(height, rng.choice(THUMB_HEIGHTS))  # Bing never upscales thumbnails
         thumb_w = min(width, 400, max(40, round(thumb_h * width / height)))
         item: JSON = {
@@ -255,7 +243,7 @@ def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
             "source": f"{base_url}/site/{domain}/{_slug(title)}--{seed}--{width}x{height}.html",
             "original": original,
             "cdn_original": f"{original}&cdn=1",
-            "thumbnail": f"{image_base}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}",
+            "thumbnail": f"{image_base}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}{tag}",
             "domain": domain,
             "format": fmt,
             "width": width,
@@ -277,6 +265,12 @@ def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
                 item.pop(name, None)
         if i != largest_at and (i == stringly_at or rng.random() < 0.08):
             item["width"], item["height"] = str(width), str(height)
+        if first_day is not None:  # a family's original: first posted, always dated
+            item["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+                FAMILY_EPOCH + first_day * 86400 + 9 * 3600))
+        elif families.later_day is not None and "date" in item:  # a repost: later
+            item["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+                FAMILY_EPOCH + families.later_day * 86400 + 15 * 3600))
         items.append(item)
     return items
 

@@ -156,6 +156,10 @@ class DemoEngine:
         """From now on the image ``seed`` is served with other pixels (edited by its site)."""
         self._state.set_image_fate(seed, "changed")
 
+    def restore_images(self) -> None:
+        """Every removed or changed image is served as it was at first again."""
+        self._state.restore_images()
+
     def answer_urls(self, image_url: str, *, mkt: str | None = None, count: int = 35,
                     run: int = 0, crop: tuple[float, float, float, float] | None = None
                     ) -> list[str]:

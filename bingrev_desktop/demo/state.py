@@ -48,6 +48,10 @@ class EngineState:
         with self._lock:
             self._fates[seed] = fate
 
+    def restore_images(self) -> None:
+        with self._lock:
+            self._fates.clear()
+
     def image_fate(self, seed: str) -> str | None:
         with self._lock:
             return self._fates.get(seed)
@@ -65,7 +69,8 @@ class EngineState:
         seed = match.group(2)
         if self.image_fate(seed) == "changed":
             seed += "-edited"  # other pixels, same address
-        return images.render(seed, real_w, real_h)
+        edit = args.get("edit", [""])[0]
+        return images.render(seed, real_w, real_h, edit if edit in images.EDITS else "")
 
     def key_matches(self, authorization: str | None) -> bool:
         # Constant-time compare; the header value itself is never logged.

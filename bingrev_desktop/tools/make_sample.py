@@ -3,7 +3,8 @@
     python -m bingrev_desktop.tools.make_sample [OUT]
 
 The searches run against the demo engine on port 8765, the port ``--demo``
-uses, so the sample's links open while the demo runs. No Qt needed.
+uses, so the sample's links open while the demo runs. Qt decodes the pictures for their
+fingerprints (copy groups); no window is made.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ import sys
 from pathlib import Path
 
 from ..core.case import Case
+from ..core.case_copies import fingerprint_missing
 from ..core.casefile import save_case
 from ..core.request import SearchRequest
 from ..core.service import SearchService
 from ..demo import DEMO_API_KEY, DemoEngine
+from ..ui.results.imaging import fingerprint_bytes
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "samples" / "sample.bingrev"
 
 
 async def build(engine: DemoEngine) -> Case:
     case = Case(title="Sample case", sample_data=True,
-                note="Where else does the lighthouse photo appear? The largest copy is "
-                     "probably the original; the cropped search finds copies that were cut. "
+                note="Where else does the lighthouse photo appear? Group copies shows each "
+                     "picture once and marks its likely original; the cropped search finds "
+                     "copies that were cut. "
                      "Search 4 ran search 1 again later (what is new, what is gone); the "
                      "sweep searched four countries at once.")
     async with SearchService(engine.base_url, DEMO_API_KEY) as service:
@@ -70,6 +74,8 @@ async def build(engine: DemoEngine) -> Case:
                 if item.thumbnail_url:
                     data = (await service.fetcher.fetch(item.thumbnail_url)).data
                     case.add_thumbnail(record, item.thumbnail_url, data)
+    for record in case.searches:
+        fingerprint_missing(case, record, fingerprint_bytes)
     return case
 
 

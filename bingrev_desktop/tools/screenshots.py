@@ -27,6 +27,7 @@ from ..core.request import Crop
 from ..core.service import SearchService
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
+from ..ui.results.results_model import CopyRole, FoldRole
 
 if TYPE_CHECKING:
     from ..ui.shell.main_window import MainWindow
@@ -122,6 +123,24 @@ async def _sweep_states(window: MainWindow, out: Path) -> None:
         await _save(window, out / "18-search-again-whats-new.png")
 
 
+async def _copies_states(window: MainWindow, out: Path, tag: str) -> None:
+    """Group copies: one tile per picture with its "×N", then one group opened."""
+    panel = window.results_panel
+    await _until(lambda: not window.copies.busy and any(
+        panel.model.index(r).data(CopyRole) for r in range(panel.model.rowCount())))
+    panel.group_copies.setChecked(True)
+    heads = [panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
+             if panel.proxy.index(r, 0).data(FoldRole)]
+    group = heads[0].data(CopyRole).group if heads else None
+    if heads:
+        panel.view.setCurrentIndex(heads[0])
+    await _save(window, out / f"20-copies-grouped-{tag}.png")  # indexes are stale after this
+    if group is not None:
+        panel.toggle_group(group)
+    await _save(window, out / f"20b-copies-opened-{tag}.png")
+    panel.group_copies.setChecked(False)
+
+
 async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
     from ..core.credentials import CredentialStore
     from ..ui.common.settings_store import SettingsStore
@@ -132,6 +151,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
     settings = SettingsStore(QSettings(str(settings_file), QSettings.Format.IniFormat))
     with DemoEngine() as engine:
         for width, height in sizes:
+            engine.restore_images()  # the last size's link check changed some
             scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
             tag = f"{round(width * scale)}x{round(height * scale)}" + (
                 f"@{scale:g}x" if scale != 1 else "")
@@ -155,6 +175,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
             await asyncio.sleep(0.2)
             view.setCurrentIndex(window.results_panel.proxy.index(2, 0))
             await _save(window, out / f"03-results-{tag}.png")
+            await _copies_states(window, out, tag)
             await _evidence_states(window, engine, out, tag)
             await window.controller.load_preview(engine.query_image_url("city"))
             await _save(window, out / f"03c-previous-image-results-{tag}.png")

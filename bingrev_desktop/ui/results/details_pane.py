@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.case import KeptCopy, LinkResult, LinkState
+from ...core.duplicates import CopyInfo
 from ...core.fetcher import human_size
 from ...core.response import ImageInfo, ResultItem
 from ..common.message_banner import plain_label
@@ -60,6 +61,7 @@ class DetailsPane(QScrollArea):
     starToggled = Signal(bool)
     keepRequested = Signal(object)
     noteEdited = Signal(str)
+    foldRequested = Signal(int)  # open or fold this copy group in the grid
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +88,18 @@ class DetailsPane(QScrollArea):
                               ("Page", self.page), ("Image", self.image)):
             form.addRow(label, widget)
         form.addRow(self.markets_label, self.markets)
+        # Copies of the same picture: the group, why this one is the likely original,
+        # and how close it is to the searched image.
+        self.copies_label, self.copies = QLabel("Copies"), _field()
+        form.addRow(self.copies_label, self.copies)
+        self.closeness_label, self.closeness = QLabel("Your image"), _field()
+        form.addRow(self.closeness_label, self.closeness)
+        self.fold_button = QPushButton()
+        self.fold_button.setToolTip("Show every copy of this picture in the grid, or fold "
+                                    "them into one tile again")
+        self.fold_button.clicked.connect(self._fold)
+        form.addRow(self.fold_button)
+        self._group: int | None = None
         buttons = QHBoxLayout()
         self.open_page = QPushButton("Open page")
         self.open_page.setToolTip("Open the page that uses this image in your web browser")
@@ -148,8 +162,45 @@ class DetailsPane(QScrollArea):
         self.setWidget(body)
         self._updating = False
         self.show_item(None)
+        self.show_copies(None, folded=False)
         self.show_markets(None)
         self.show_image_info(None)
+
+    def show_copies(self, info: CopyInfo | None, *, folded: bool,
+                    grouped: bool = False) -> None:
+        """The selected result's copies: "1 of 7 copies · likely original — largest:
+        4000 × 3000, earliest date: 3 Mar 2019", and its closeness to the searched image."""
+        several = info is not None and info.size > 1
+        self._group = info.group if info is not None else None
+        for widget in (self.copies_label, self.copies):
+            widget.setVisible(info is not None)
+        if info is not None:
+            if several:
+                text = f"{info.size} copies of this picture in the results"
+                if info.likely_original:
+                    text += "\nThis one is the likely original"
+                reasons = [r for r in info.reasons if r != "likely original"]
+                if reasons:
+                    text += "\n" + "\n".join(r[0].upper() + r[1:] for r in reasons)
+            else:
+                text = "No other copy of this picture among the results"
+            self.copies.setText(text)
+        known = info is not None and info.closeness is not None
+        for widget in (self.closeness_label, self.closeness):
+            widget.setVisible(known)
+        if info is not None and info.closeness is not None:
+            self.closeness.setText({"same picture": "The same picture as yours",
+                                    "edited copy": "An edited copy of yours (cropped, marked "
+                                                   "or recoloured)",
+                                    }.get(info.closeness, "Only similar to yours"))
+        self.fold_button.setVisible(several and grouped)
+        if info is not None:
+            self.fold_button.setText(f"Show all {info.size} copies" if folded
+                                     else "Fold the copies into one tile")
+
+    def _fold(self) -> None:
+        if self._group is not None:
+            self.foldRequested.emit(self._group)
 
     def show_markets(self, markets: list[str] | None) -> None:
         """A sweep's merged view: which countries found it. Stars and notes belong to one

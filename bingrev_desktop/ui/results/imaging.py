@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
-from ...core.duplicates import HASH_HEIGHT, HASH_WIDTH, dhash
+from ...core.duplicates import HASH_HEIGHT, HASH_WIDTH, make_fingerprint
 from ...core.errors import ErrorDetail, ImageError
 
 ALLOCATION_LIMIT_MB = 256
@@ -77,6 +78,8 @@ def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None,
 _DECODE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
                                                      thread_name_prefix="decode")
 THUMBNAIL_MAX_PIXELS = 16_000_000
+THUMB_FIT = QSize(220, 165)  # the grid's tile picture (results.thumbnails.THUMB_SIZE)
+CROP_FIT = QSize(1280, 1280)  # a searched image, decoded large enough to crop from
 
 
 async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None,
@@ -87,11 +90,54 @@ async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | N
 
 
 def fingerprint(image: QImage) -> int:
-    """The picture's 64-bit difference hash (``core.duplicates``), from a decoded image:
-    Qt shrinks it to 9 × 8 grey pixels, Python compares neighbours."""
-    small = image.scaled(HASH_WIDTH, HASH_HEIGHT, Qt.AspectRatioMode.IgnoreAspectRatio,
-                         Qt.TransformationMode.SmoothTransformation)
-    grey = small.convertToFormat(QImage.Format.Format_Grayscale8)
-    stride, raw = grey.bytesPerLine(), bytes(grey.constBits())
-    values = b"".join(raw[y * stride:y * stride + HASH_WIDTH] for y in range(HASH_HEIGHT))
-    return dhash(values)
+    """The picture's colour difference hash (``core.duplicates``), from a decoded image:
+    Qt shrinks it to 9 × 8 and 8 × 9 RGB pixels, Python compares neighbours."""
+    # One smooth shrink of the whole picture, then two cheap ones from 72 × 72.
+    base = image.convertToFormat(QImage.Format.Format_RGB888).scaled(
+        72, 72, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+    def pixels(width: int, height: int) -> bytes:
+        small = base.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                            Qt.TransformationMode.SmoothTransformation)
+        stride, raw, row = small.bytesPerLine(), bytes(small.constBits()), 3 * width
+        return b"".join(raw[y * stride:y * stride + row] for y in range(height))
+
+    return make_fingerprint(pixels(HASH_WIDTH, HASH_HEIGHT), pixels(HASH_HEIGHT, HASH_WIDTH),
+                            image.width(), image.height())
+
+
+def crop_of(image: QImage, crop: tuple[float, float, float, float] | None) -> QImage:
+    """The part of ``image`` a search's crop (left, top, right, bottom fractions) chose."""
+    if crop is None:
+        return image
+    left, top, right, bottom = (min(1.0, max(0.0, f)) for f in crop)
+    w, h = image.width(), image.height()
+    rect = QRect(round(left * w), round(top * h), max(1, round((right - left) * w)),
+                 max(1, round((bottom - top) * h)))
+    return image.copy(rect.intersected(image.rect())) if rect.isValid() else image
+
+
+def fingerprint_bytes(data: bytes | None,
+                      crop: tuple[float, float, float, float] | None = None) -> int | None:
+    """Decode ``data`` as a thumbnail would be (capped, scaled to the tile) and take its
+    fingerprint; None when it is not a picture we can read. For worker threads."""
+    if not data:
+        return None
+    try:
+        image = decode_image(data, CROP_FIT if crop else THUMB_FIT,
+                             max_pixels=THUMBNAIL_MAX_PIXELS)
+    except ImageError:
+        return None
+    if crop is not None:
+        image = crop_of(image, crop)
+    return fingerprint(image)
+
+
+async def fingerprint_async(read: Callable[[], bytes | None],
+                            crop: tuple[float, float, float, float] | None = None) -> int | None:
+    """Read the bytes (from a case's disk spool) and take their fingerprint, both in
+    the decode pool: never on the GUI thread."""
+    # Not get_running_loop(): qasync may resume a task from Qt's own event processing
+    # (a modal dialog, a test between two runs of the loop), where none is "running".
+    loop = asyncio.get_event_loop()
+    return await loop.run_in_executor(_DECODE_POOL, lambda: fingerprint_bytes(read(), crop))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import html
 from collections.abc import Sequence
 from typing import Any
@@ -12,12 +11,12 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QUrl,
 )
 
 from ...core.case import LinkState
+from ...core.duplicates import CopyInfo, group_heads
 from ...core.response import ResultItem, isolate
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -27,6 +26,8 @@ NoteRole = Qt.ItemDataRole.UserRole + 4
 LinkRole = Qt.ItemDataRole.UserRole + 5  # LinkState of the latest link check, or None
 MarketsRole = Qt.ItemDataRole.UserRole + 6  # the markets of a sweep that found it
 NewRole = Qt.ItemDataRole.UserRole + 7  # first shown by this run (a date), or None
+CopyRole = Qt.ItemDataRole.UserRole + 8  # CopyInfo: its copy group, or None (not yet known)
+FoldRole = Qt.ItemDataRole.UserRole + 9  # proxy only: "×7" on a group's tile when folded
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -49,6 +50,17 @@ def spoken(item: ResultItem, starred: bool, note: str) -> str:
     return text
 
 
+def copies_text(info: CopyInfo | None) -> str:
+    """ "one of 7 copies of this picture, likely original (largest: 4000 × 3000)"."""
+    if info is None or info.size < 2:
+        return ""
+    text = f"one of {info.size} copies of this picture"
+    if info.likely_original:
+        text += ", likely original"
+    reasons = [r for r in info.reasons if r != "likely original"]
+    return text + (f" ({'; '.join(reasons)})" if reasons else "")
+
+
 def describe(item: ResultItem) -> str:
     lines = [isolate(item.display_title),
              f"{isolate(item.domain or 'unknown site')} \u00b7 {item.size_label}"]
@@ -69,6 +81,7 @@ class ResultsModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._items: list[ResultItem] = []
+        self._rows: dict[int, int] = {}  # position -> row
         self._haystacks: list[str] = []
         self._largest_row: int | None = None
         self._stars: set[int] = set()
@@ -76,6 +89,29 @@ class ResultsModel(QAbstractListModel):
         self._links: dict[int, LinkState] = {}
         self._markets: dict[int, list[str]] = {}
         self._new: dict[int, str] = {}
+        self._copies: dict[int, CopyInfo] = {}
+        self._heads: dict[int, int] = {}  # group -> the position that stands for it
+
+    def set_copies(self, copies: dict[int, CopyInfo]) -> None:
+        """Copy groups by position (fingerprints arrive with the pictures)."""
+        self._copies, self._heads = dict(copies), group_heads(copies)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1),
+                                  [CopyRole, Qt.ItemDataRole.AccessibleTextRole])
+
+    def copy_info(self, row: int) -> CopyInfo | None:
+        return self._copies.get(self._items[row].position)
+
+    def is_head(self, row: int) -> bool:
+        """Whether this tile stands for its group when copies are folded."""
+        info = self.copy_info(row)
+        return info is None or info.size < 2 or self._heads.get(info.group) == \
+            self._items[row].position
+
+    def head_row(self, row: int) -> int:
+        info = self.copy_info(row)
+        head = self._heads.get(info.group) if info is not None else None
+        return self._rows.get(head, row) if head is not None else row
 
     def set_extras(self, markets: dict[int, list[str]] | None = None,
                    new: dict[int, str] | None = None) -> None:
@@ -108,6 +144,8 @@ class ResultsModel(QAbstractListModel):
         self._stars = stars if stars is not None else set()
         self._notes = notes if notes is not None else {}
         self._links, self._markets, self._new = {}, {}, {}
+        self._copies, self._heads = {}, {}
+        self._rows = {item.position: row for row, item in enumerate(self._items)}
         sized = [(item.pixel_count, -row) for row, item in enumerate(self._items)
                  if item.pixel_count]
         self._largest_row = -max(sized)[1] if sized else None
@@ -144,6 +182,12 @@ class ResultsModel(QAbstractListModel):
             markets = self._markets.get(item.position)
             if markets:
                 text += f", found in {len(markets)} of the markets"
+            info = self._copies.get(item.position)
+            if info is not None and info.closeness:
+                text += f", {info.closeness}"
+            if info is not None and info.size > 1:
+                text += f", {info.size} copies" + (", likely original"
+                                                   if info.likely_original else "")
             return text + (", new" if item.position in self._new else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             note = self._notes.get(item.position)
@@ -152,6 +196,9 @@ class ResultsModel(QAbstractListModel):
                 extra += f"\nNew: first found by this run ({self._new[item.position]} UTC)"
             if self._markets.get(item.position):
                 extra += "\nFound in: " + ", ".join(self._markets[item.position])
+            copies = copies_text(self._copies.get(item.position))
+            if copies:
+                extra += "\n" + copies[0].upper() + copies[1:]
             return plain_tooltip(describe(item) + extra)
         if role == LargestRole:
             return index.row() == self._largest_row
@@ -165,6 +212,8 @@ class ResultsModel(QAbstractListModel):
             return self._markets.get(item.position, [])
         if role == NewRole:
             return self._new.get(item.position)
+        if role == CopyRole:
+            return self._copies.get(item.position)
         return None
 
     def marks_changed(self, position: int) -> None:
@@ -203,82 +252,3 @@ class ResultsModel(QAbstractListModel):
             if item.thumbnail_url == url:
                 index = self.index(row)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-
-class SortKey(enum.Enum):
-    POSITION = "Bing's order"
-    SIZE = "Largest first"
-    DOMAIN = "Site name (A\u2013Z)"
-
-
-class ResultsProxyModel(QSortFilterProxyModel):
-    """Sort by position, size or domain; filter by text in the domain or title."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._key = SortKey.POSITION
-        self._text = ""
-        self._starred_only = False
-        self._gone_or_changed = False
-        self._market: str | None = None  # a sweep: found in this market ...
-        self._market_only = False  # ... and in no other
-        self.setDynamicSortFilter(True)
-
-    def set_market_filter(self, market: str | None, only: bool = False) -> None:
-        self.beginFilterChange()
-        self._market, self._market_only = market, only
-        self.endFilterChange()
-
-    def set_sort_key(self, key: SortKey) -> None:
-        self._key = key
-        self.invalidate()
-        self.apply_sort()
-
-    def apply_sort(self) -> None:
-        """Bing's order is the model's own order: no comparisons at all (1000 results
-        would otherwise cost ~10 000 Python calls on the GUI thread)."""
-        self.sort(-1 if self._key is SortKey.POSITION else 0)
-
-    def set_filter_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self._text = text.strip().casefold()
-        self.endFilterChange()
-
-    def set_starred_only(self, on: bool) -> None:
-        self.beginFilterChange()
-        self._starred_only = on
-        self.endFilterChange()
-
-    def set_gone_or_changed_only(self, on: bool) -> None:
-        self.beginFilterChange()
-        self._gone_or_changed = on
-        self.endFilterChange()
-
-    def _results(self) -> ResultsModel:
-        model = self.sourceModel()
-        assert isinstance(model, ResultsModel)
-        return model
-
-    # Sorting and filtering call these n·log n times: read the items directly
-    # instead of through data() and QVariant (3-5x faster at 1000 results).
-    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
-        model = self._results()
-        if self._starred_only and model._items[row].position not in model._stars:
-            return False
-        if self._gone_or_changed and model.link(row) not in (LinkState.GONE, LinkState.CHANGED):
-            return False
-        if self._market is not None:
-            markets = model.markets(row)
-            if self._market not in markets or (self._market_only and len(markets) > 1):
-                return False
-        return not self._text or self._text in model._haystacks[row]
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        items = self._results()._items
-        a, b = items[left.row()], items[right.row()]
-        if self._key is SortKey.SIZE:
-            return (-a.pixel_count, a.position) < (-b.pixel_count, b.position)
-        if self._key is SortKey.DOMAIN:
-            return ((a.domain or "~").casefold(), a.position) < (
-                (b.domain or "~").casefold(), b.position)
-        return a.position < b.position

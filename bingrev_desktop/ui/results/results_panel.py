@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -20,23 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.case import LinkState
+from ...core.duplicates import CopyInfo
 from ...core.response import ResultItem
 from ..common.accessibility import name_clear_button
 from ..common.message_banner import plain_label
-from .results_model import (
-    ItemRole,
-    ResultsModel,
-    ResultsProxyModel,
-    SortKey,
-    StarRole,
-    plain_tooltip,
-)
+from .result_menu import build_result_menu
+from .results_model import CopyRole, ItemRole, ResultsModel, StarRole, plain_tooltip
+from .results_proxy import ResultsProxyModel, SortKey
 from .results_view import ResultsView
 from .thumbnails import ThumbnailLoader
 
 STALE_TEXT = ("These results are for the previous image. Press Search to search the image "
               "shown on the left.")
-WIDE_BAR = 560  # narrower than this, the filter gets a row of its own
+WIDE_BAR = 760  # narrower than this, the filter gets a row of its own
+ROOMY_BAR = 520  # narrower still, the check boxes get a third row
 
 NO_SEARCH_YET = ("Results will appear here.\n\nShow an image on the left, optionally drag a "
                  "rectangle over the part that matters, then press Search.")
@@ -52,6 +48,7 @@ class ResultsPanel(QWidget):
     goneChosen = Signal(int)  # the id of the earlier run that showed a gone result
     starRequested = Signal()  # toggle the star of the current result
     noteRequested = Signal()  # write a note on the current result
+    copiesChanged = Signal()  # groups found, folded or opened: the details say it again
 
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,12 +56,15 @@ class ResultsPanel(QWidget):
         self.proxy = ResultsProxyModel(self)
         self.proxy.setSourceModel(self.model)
         # Explicit, so the one-row bar's width never sets the window's minimum: below
-        # WIDE_BAR the bar takes two rows (1024-pixel screens).
+        # WIDE_BAR the bar takes two rows, below ROOMY_BAR three (1024-pixel screens).
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QGridLayout()
+        bar = QVBoxLayout()  # up to three rows, filled by _arrange_bar
         bar.setContentsMargins(0, 0, 0, 0)
+        self._bar_lines = [QHBoxLayout() for _ in range(3)]
+        for line in self._bar_lines:
+            bar.addLayout(line)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by site or title")
         self.filter_edit.setClearButtonEnabled(True)
@@ -88,6 +88,10 @@ class ResultsPanel(QWidget):
                                      "changed at the last link check")
         self.changed_only.toggled.connect(self._changed_only)
         self.changed_only.hide()  # shown once the case has a link check
+        self.group_copies = QCheckBox("Group copies")
+        self.group_copies.setToolTip("Show each picture once, with the number of copies "
+                                     "found (\u00d77); click that number to see them all")
+        self.group_copies.toggled.connect(self._group_copies)
         self.market_filter = QComboBox()  # a sweep: results of one country
         self.market_filter.setAccessibleName("Filter by country")
         self.market_filter.setToolTip("Show the results one country found, or found only")
@@ -96,8 +100,8 @@ class ResultsPanel(QWidget):
         self.shown_label = plain_label("", wrap=False)
         self.shown_label.setObjectName("hint")
         self._bar = bar
-        self._bar_wide: bool | None = None
-        self._arrange_bar(wide=True)
+        self._bar_rows: int | None = None
+        self._arrange_bar(rows=1)
         layout.addLayout(bar)
         self.stale_label = plain_label(STALE_TEXT)  # a new image is shown above old results
         self.stale_label.setObjectName("staleNotice")
@@ -115,6 +119,7 @@ class ResultsPanel(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.starRequested.connect(self.starRequested)
         self.view.noteRequested.connect(self.noteRequested)
+        self.view.foldClicked.connect(self.toggle_group)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.no_match = QWidget()
         no_match_layout = QVBoxLayout(self.no_match)
@@ -206,6 +211,45 @@ class ResultsPanel(QWidget):
         self.proxy.set_market_filter(market, only)
         self._update_shown()
 
+    def show_copies(self, copies: dict[int, CopyInfo]) -> None:
+        """Copy groups by position, as the fingerprints of the pictures come in."""
+        self.model.set_copies(copies)
+        if self.proxy.grouped:
+            self.proxy.invalidate()
+            self.proxy.apply_sort()
+            self._update_shown()
+        self.copiesChanged.emit()
+
+    def _group_copies(self, on: bool) -> None:
+        self.proxy.set_grouped(on)
+        self._update_shown()
+        self.view.scrollTo(self.view.currentIndex())
+        self.copiesChanged.emit()
+
+    def toggle_group(self, group: int) -> None:
+        """Open a folded group (every copy shown after its tile), or fold it again."""
+        if not self.proxy.grouped:
+            self.group_copies.setChecked(True)
+            if self.proxy.is_unfolded(group):
+                return
+        current = self.view.currentIndex().data(ItemRole)
+        self.proxy.toggle_group(group)
+        self._update_shown()
+        for row in range(self.proxy.rowCount()):  # keep the keyboard on the same result
+            index = self.proxy.index(row, 0)
+            if index.data(ItemRole) is current:
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+                break
+        self.copiesChanged.emit()
+
+    def current_copies(self) -> tuple[CopyInfo | None, bool]:
+        """The current result's copy group, and whether its copies are folded."""
+        info: CopyInfo | None = self.view.currentIndex().data(CopyRole)
+        folded = (info is not None and self.proxy.grouped
+                  and not self.proxy.is_unfolded(info.group))
+        return info, folded
+
     def set_stale(self, stale: bool) -> None:
         """Another image is in the preview: say these results belong to the previous one."""
         self.stale_label.setVisible(stale)
@@ -213,27 +257,34 @@ class ResultsPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._arrange_bar(wide=event.size().width() >= WIDE_BAR)
+        width = event.size().width()
+        self._arrange_bar(rows=1 if width >= WIDE_BAR else 2 if width >= ROOMY_BAR else 3)
 
-    def _arrange_bar(self, *, wide: bool) -> None:
-        """One row when there is room; the filter on a row of its own when narrow, so it
-        never shrinks to "Fi…"."""
-        if wide == self._bar_wide:
+    def _arrange_bar(self, *, rows: int) -> None:
+        """One row when there is room; else the filter on a row of its own, so it never
+        shrinks to "Fi…"; on a 1024-pixel screen the check boxes get a third row."""
+        if rows == self._bar_rows:
             return
-        self._bar_wide = wide
-        bar = self._bar
-        for widget in (self.filter_edit, self.shown_label, self.sort_combo, self.starred_only,
-                       self.changed_only, self.market_filter):
-            bar.removeWidget(widget)
-        bar.addWidget(self.filter_edit, 0, 0, 1, 1 if wide else 5)
-        row, col = (0, 1) if wide else (1, 0)
-        for widget in (self.shown_label, self.sort_combo, self.market_filter, self.starred_only,
-                       self.changed_only):
-            bar.addWidget(widget, row, col)
-            col += 1
-        for column in range(7):
-            bar.setColumnStretch(column, 0)
-        bar.setColumnStretch(0 if wide else 3, 1)
+        self._bar_rows = rows
+        for line in self._bar_lines:
+            while line.count():
+                line.takeAt(0)  # widgets stay children of the panel; spacers go
+        first, second, third = self._bar_lines
+        sort = (self.sort_combo, self.market_filter)
+        boxes = (self.group_copies, self.starred_only, self.changed_only)
+        first.addWidget(self.filter_edit, 1)
+        if rows == 1:
+            for widget in (*sort, self.shown_label, *boxes):
+                first.addWidget(widget)
+            return
+        for widget in (*sort, *(boxes if rows == 2 else ())):
+            second.addWidget(widget)
+        second.addStretch(1)
+        second.addWidget(self.shown_label)
+        if rows == 3:
+            for widget in boxes:
+                third.addWidget(widget)
+            third.addStretch(1)
 
     def show_fill(self, text: str, complete: bool, can_load: bool) -> None:
         """The quiet line under the grid: "Keeping pictures 87 of 150…"."""
@@ -288,7 +339,10 @@ class ResultsPanel(QWidget):
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         filtered = (bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
                     or self.changed_only.isChecked() or self.market_filter.currentIndex() > 0)
-        self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
+        if self.proxy.grouped and total:
+            self.shown_label.setText(f"{shown} pictures, {total} results")
+        else:
+            self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
         if total == 0 or self.stack.currentWidget() is self.empty_label:
             return
         if shown == 0:
@@ -321,34 +375,4 @@ class ResultsPanel(QWidget):
         menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
 
     def build_menu(self, item: ResultItem, *, starred: bool = False) -> QMenu:
-        menu = QMenu(self)
-        clipboard = QGuiApplication.clipboard()
-
-        def add(text: str, enabled: bool, slot: object, key: str = "") -> None:
-            action = menu.addAction(text)
-            action.setEnabled(enabled)
-            action.triggered.connect(slot)
-            if key:  # shown in the menu; the grid itself handles the key
-                action.setShortcut(QKeySequence(key))
-
-        add("Remove the star" if starred else "Star (important)", True, self.starRequested,
-            "S")
-        add("Write a note\u2026", True, self.noteRequested, "N")
-        menu.addSeparator()
-
-        add("Open page", item.source is not None, lambda: self.openRequested.emit(item.source))
-        add("Open image", item.image_url is not None,
-            lambda: self.openRequested.emit(item.image_url))
-        add("Open in Bing", item.link is not None, lambda: self.openRequested.emit(item.link))
-        menu.addSeparator()
-        add("Copy page address", item.source is not None,
-            lambda: clipboard.setText(item.source or ""))
-        add("Copy image address", item.image_url is not None,
-            lambda: clipboard.setText(item.image_url or ""))
-        add("Save image\u2026", item.image_url is not None, lambda: self.saveRequested.emit(item))
-        add("Keep a full-size copy in the case", item.image_url is not None,
-            lambda: self.keepRequested.emit(item))
-        menu.addSeparator()
-        add("Search with this image", item.image_url is not None,
-            lambda: self.pivotRequested.emit(item))
-        return menu
+        return build_result_menu(self, item, starred=starred)

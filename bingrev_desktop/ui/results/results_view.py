@@ -9,6 +9,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPalette,
     QPen,
@@ -24,8 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.case import LinkState
+from ...core.duplicates import CopyInfo
 from ...core.response import ResultItem, isolate
 from .results_model import (
+    CopyRole,
+    FoldRole,
     ItemRole,
     LargestRole,
     LinkRole,
@@ -89,13 +93,15 @@ class ResultDelegate(QStyledItemDelegate):
         thumb_rect = QRect(rect.x() + MARGIN, rect.y() + MARGIN, THUMB_SIZE.width(),
                            THUMB_SIZE.height())
         self._paint_thumbnail(painter, palette, thumb_rect, item)
-        if index.data(LargestRole):
-            self._badge(painter, thumb_rect.topLeft() + QPoint(4, 4), "Largest",
-                        QColor("#1d6f42"))
-        if index.data(NewRole):  # first shown by this run of the search
-            self._badge(painter, thumb_rect.topLeft() + QPoint(4, 26 if index.data(LargestRole)
-                                                                 else 4), "New",
-                        QColor("#0b57d0"))
+        copies: CopyInfo | None = index.data(CopyRole)
+        stack = [(text, hue) for text, hue, shown in (
+            ("Largest", "#1d6f42", index.data(LargestRole)),
+            ("New", "#0b57d0", index.data(NewRole)),  # first shown by this run of the search
+            ("Likely original", "#00695c", copies is not None and copies.likely_original))
+            if shown]
+        for row, (text, hue) in enumerate(stack):
+            self._badge(painter, thumb_rect.topLeft() + QPoint(4, 4 + 22 * row), text,
+                        QColor(hue))
         markets = index.data(MarketsRole)
         if markets:  # a sweep: how many countries found it
             self._badge(painter, thumb_rect.topRight() + QPoint(-4, 26),
@@ -114,9 +120,13 @@ class ResultDelegate(QStyledItemDelegate):
         elif link is LinkState.UNREACHABLE:
             self._badge(painter, thumb_rect.bottomLeft() + QPoint(4, -24), "No answer",
                         QColor("#5f6368"))
+        fold = index.data(FoldRole)  # "×7": this tile stands for 7 copies
+        note_at = thumb_rect.bottomRight() + QPoint(-4, -24)
+        if fold:
+            self._badge(painter, note_at, fold, QColor("#37474f"), right=True)
+            note_at.setX(self._badge_box(note_at, fold, painter.font(), right=True).left() - 4)
         if (index.data(NoteRole) or "").strip():  # whitespace is no note
-            self._badge(painter, thumb_rect.bottomRight() + QPoint(-52, -24), "Note",
-                        QColor("#4a5568"))
+            self._badge(painter, note_at, "Note", QColor("#4a5568"), right=True)
 
         text_color = palette.color(QPalette.ColorRole.Text)
         bold = QFont(option.font)
@@ -140,6 +150,8 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         info = item.size_label + (f" \u00b7 {isolate(item.format.upper())}" if item.format
                                   else "")
+        if copies is not None and copies.closeness:
+            info += f" \u00b7 {copies.closeness}"
         painter.drawText(QRect(thumb_rect.x(), y + small.height(), width, small.height()),
                          single, small.elidedText(info, Qt.TextElideMode.ElideRight, width))
         painter.restore()
@@ -174,17 +186,34 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
-    def _badge(painter: QPainter, at: QPoint, text: str, color: QColor,
-               *, right: bool = False) -> None:
-        """A small label; ``at`` is its top-left corner (top-right with ``right``)."""
-        font = painter.font()
+    def _badge_font(font: QFont) -> QFont:
         small = QFont(font)
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         small.setBold(True)
-        metrics = QFontMetrics(small)
+        return small
+
+    @classmethod
+    def _badge_box(cls, at: QPoint, text: str, font: QFont, *, right: bool = False) -> QRect:
+        metrics = QFontMetrics(cls._badge_font(font))
         box = QRect(at, QSize(metrics.horizontalAdvance(text) + 10, metrics.height() + 4))
         if right:
             box.moveTopRight(at)
+        return box
+
+    @classmethod
+    def fold_badge_rect(cls, tile: QRect, text: str, font: QFont) -> QRect:
+        """Where a tile's "×7" badge is (a little larger, to be easy to click)."""
+        at = QPoint(tile.x() + MARGIN + THUMB_SIZE.width() - 1,
+                    tile.y() + MARGIN + THUMB_SIZE.height() - 1) + QPoint(-4, -24)
+        return cls._badge_box(at, text, font, right=True).adjusted(-4, -4, 4, 4)
+
+    @classmethod
+    def _badge(cls, painter: QPainter, at: QPoint, text: str, color: QColor,
+               *, right: bool = False) -> None:
+        """A small label; ``at`` is its top-left corner (top-right with ``right``)."""
+        font = painter.font()
+        small = cls._badge_font(font)
+        box = cls._badge_box(at, text, font, right=right)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         painter.drawRoundedRect(box, 4, 4)
@@ -198,6 +227,7 @@ class ResultsView(QListView):
     """Icon-mode grid; emits ``activatedItem`` on double-click or Enter."""
 
     activatedItem = Signal(object)
+    foldClicked = Signal(int)  # the "×7" badge of a copy group was clicked
     starRequested = Signal()  # S on the current result
     noteRequested = Signal()  # N on the current result
 
@@ -238,6 +268,17 @@ class ResultsView(QListView):
             self.noteRequested.emit()
         else:
             super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """A click on a tile's "×7" badge opens (or folds) its copies."""
+        index = self.indexAt(event.position().toPoint())
+        fold = index.data(FoldRole) if index.isValid() else None
+        info = index.data(CopyRole) if fold else None
+        super().mouseReleaseEvent(event)
+        if (fold and isinstance(info, CopyInfo) and event.button() == Qt.MouseButton.LeftButton
+                and ResultDelegate.fold_badge_rect(self.visualRect(index), fold, self.font())
+                .contains(event.position().toPoint())):
+            self.foldClicked.emit(info.group)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         """Tabbing into the grid shows where the keyboard is: the first tile, if none."""

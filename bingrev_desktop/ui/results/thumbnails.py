@@ -18,17 +18,17 @@ import logging
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 
-from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from ...core.errors import BingrevError
 from ...core.http import IMAGE_CONCURRENCY
-from .imaging import THUMBNAIL_MAX_PIXELS, decode_image_async
+from .imaging import THUMB_FIT, THUMBNAIL_MAX_PIXELS, decode_image_async
 
 log = logging.getLogger("bingrev_desktop.thumbnails")
 
 ThumbnailSource = Callable[[str], Awaitable[bytes]]
-THUMB_SIZE = QSize(220, 165)
+THUMB_SIZE = THUMB_FIT
 
 
 def _loop_running() -> bool:

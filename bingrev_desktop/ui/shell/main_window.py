@@ -6,24 +6,14 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QMimeData, QUrl, Signal
-from PySide6.QtGui import (
-    QCloseEvent,
-    QDesktopServices,
-    QGuiApplication,
-)
-from PySide6.QtWidgets import (
-    QMainWindow,
-    QTabWidget,
-)
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from ...core.case import SearchRecord
 from ...core.client import SearchOutcome
 from ...core.credentials import CredentialStore
 from ...core.dropped import with_scheme
-from ...core.errors import (
-    BingrevError,
-    NotAnImageError,
-)
+from ...core.errors import BingrevError, NotAnImageError
 from ...core.evidence import SiteContact
 from ...core.request import SearchRequest, ValidationError, validate_image_url
 from ...core.response import ResultItem
@@ -48,6 +38,7 @@ from ..search.controller import Preview, SearchController
 from ..search.drop import DropRouter, mime_to_dropped
 from ..search.search_outcome import SearchOutcomeView
 from ..search.search_panel import SearchPanel
+from .copies_wiring import attach_copies
 from .demo_mode import DemoMode
 from .layout import build_central, demo_notice
 from .menus import MenuCommands, build_menus
@@ -111,6 +102,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.set_demo(demo)
         self.sweeps = attach_sweeps(self)  # Several countries…
+        self.copies = attach_copies(self)  # copy groups: finder, grid, details
         self.drops.watch(self)
         self.search_panel.url_edit.setFocus()  # start typing or pasting at once
         self.search_panel.market_combo.set_market(settings.market)
@@ -387,6 +379,7 @@ class MainWindow(QMainWindow):
         self.controller.cancel_search()
         self.controller.cancel_preview()
         self.loader.cancel()
+        self.copies.stop()
         self.evidence.cancel()
         self.sweeps.cancel()
         event.accept()

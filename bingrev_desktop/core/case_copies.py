@@ -1,0 +1,58 @@
+"""A search's copy groups from the fingerprints its case holds (Qt-free).
+
+Fingerprints are keyed by the picture's SHA-256, like the pictures themselves: a
+picture kept twice is fingerprinted once, and a fingerprint always belongs to the
+bytes it was taken from. Groups are never stored as the truth: they are rebuilt from
+the fingerprints, so a case file cannot claim copies its pictures do not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .case import Case, SearchRecord
+from .duplicates import CopyInfo, find_copies, from_text, query_prints, to_text
+
+Crop = tuple[float, float, float, float]
+# Decodes picture bytes and takes their fingerprint; None for what is not a picture.
+# Qt does it (``ui.results.imaging.fingerprint_bytes``): the core stays Qt-free.
+Fingerprinter = Callable[[bytes | None, Crop | None], int | None]
+
+
+def record_prints(case: Case, record: SearchRecord) -> dict[int, int]:
+    """Position -> fingerprint, for the results whose picture is kept and fingerprinted."""
+    prints: dict[int, int] = {}
+    for item in record.response.results:
+        digest = record.thumbnails.get(item.thumbnail_url or "")
+        value = from_text(case.prints.get(digest or ""))
+        if value is not None:
+            prints[item.position] = value
+    return prints
+
+
+def missing_prints(case: Case, record: SearchRecord) -> list[str]:
+    """Kept pictures of ``record`` with no fingerprint yet (cases saved before copy
+    groups, or pictures that just arrived), in Bing's order."""
+    digests = (record.thumbnails.get(url) for url in record.thumbnail_urls())
+    return list(dict.fromkeys(d for d in digests if d is not None and d not in case.prints))
+
+
+def record_copies(case: Case, record: SearchRecord) -> dict[int, CopyInfo]:
+    """Position -> what is known of its copies (see ``duplicates.find_copies``)."""
+    return find_copies(record.response.results, record_prints(case, record),
+                       query_prints(record.query_print))
+
+
+def fingerprint_missing(case: Case, record: SearchRecord, fingerprint: Fingerprinter) -> None:
+    """Fingerprint ``record``'s searched image (and its crop) and every kept picture that
+    has none yet. Blocking (decodes pictures): for worker threads and the command line."""
+    if record.query_print is None and record.preview_sha256:
+        preview = case.blobs.get(record.preview_sha256)
+        crop = record.crop_fractions()
+        values = [fingerprint(preview, None)] + ([fingerprint(preview, crop)] if crop else [])
+        if values[0] is not None:
+            record.query_print = ",".join(to_text(v) for v in values if v is not None)
+    for digest in missing_prints(case, record):
+        value = fingerprint(case.blobs.get(digest), None)
+        if value is not None:
+            case.prints[digest] = to_text(value)

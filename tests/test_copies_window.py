@@ -1,0 +1,196 @@
+"""Copies of the same picture in the window: a search of the demo engine is grouped
+exactly as the engine made its families, the likely original is the one the rule
+names, "Group copies" folds each family into one tile that a click opens, and a case
+saved before copy groups existed gets them offline from its stored pictures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPersistentModelIndex, QPoint, Qt
+from PySide6.QtTest import QTest
+
+from bingrev_desktop.core.casefile import load_case
+from bingrev_desktop.core.duplicates import CopyInfo, parse_date
+from bingrev_desktop.core.response import ResultItem
+from bingrev_desktop.demo import DemoEngine
+from bingrev_desktop.demo.families import family_of
+from bingrev_desktop.ui.results.results_model import CopyRole, FoldRole, ItemRole
+from bingrev_desktop.ui.results.results_proxy import SortKey
+from bingrev_desktop.ui.results.results_view import ResultDelegate
+from bingrev_desktop.ui.shell.main_window import MainWindow
+
+from .conftest import wait_until
+from .offline_child import offline_window_script
+from .test_case_evidence import ROOT, fill_done, need_unshare
+from .test_window import run, search_and_wait, show_and_wait
+
+FIXTURE = ROOT / "tests" / "fixtures" / "case-version-1.bingrev"
+
+
+def engine_families(raw_items: list[Any], kept: set[str]) -> dict[int, str]:
+    """Position -> the engine's own family, for results whose picture is kept."""
+    return {int(i["position"]): family_of(i) for i in raw_items
+            if isinstance(i, dict) and i.get("thumbnail") in kept}
+
+
+def same_partition(groups: dict[int, int], families: dict[int, str]) -> bool:
+    if set(groups) != set(families):
+        return False
+    per_family: dict[str, set[int]] = defaultdict(set)
+    per_group: dict[int, set[str]] = defaultdict(set)
+    for position, family in families.items():
+        per_family[family].add(groups[position])
+        per_group[groups[position]].add(family)
+    return all(len(v) == 1 for v in per_family.values()) and all(
+        len(v) == 1 for v in per_group.values())
+
+
+def expected_originals(items: list[ResultItem], families: dict[int, str]) -> set[int]:
+    """The rule, on the engine's families: the largest; the earliest date breaks ties."""
+    members: dict[str, list[ResultItem]] = defaultdict(list)
+    for item in items:
+        if item.position in families:
+            members[families[item.position]].append(item)
+    return {min(group, key=lambda i: (-i.pixel_count, parse_date(i.date) or parse_date(
+        "9999-12-31"), i.position)).position
+        for group in members.values() if len(group) > 1}
+
+
+async def copies_known(window: MainWindow) -> dict[int, CopyInfo]:
+    model = window.results_panel.model
+    record = window.session.current
+    assert record is not None
+
+    def all_known() -> bool:
+        kept = set(record.thumbnails)
+        wanted = {i.position for i in record.response.results if i.thumbnail_url in kept}
+        have = {model.item(r).position for r in range(model.rowCount())
+                if model.index(r).data(CopyRole) is not None}
+        return bool(wanted) and wanted <= have and not window.copies.busy
+
+    await wait_until(all_known, timeout=60, message="copy groups")
+    return {model.item(r).position: model.index(r).data(CopyRole)
+            for r in range(model.rowCount()) if model.index(r).data(CopyRole) is not None}
+
+
+def test_groups_and_likely_original_match_the_engines_families(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine,
+        tmp_path: Path) -> None:
+    panel = window.results_panel
+    path = tmp_path / "copies.bingrev"
+    seen: dict[str, Any] = {}
+
+    async def scenario() -> None:
+        await show_and_wait(window, demo_engine.query_image_url("lighthouse"))
+        window.search_panel.count_spin.setValue(60)
+        await search_and_wait(window)
+        await fill_done(window)
+        copies = await copies_known(window)
+        record = window.session.current
+        assert record is not None
+        families = engine_families(record.response_raw["related_content"],
+                                   set(record.thumbnails))
+        assert same_partition({p: c.group for p, c in copies.items()}, families)
+        sizes = sorted({c.group: c.size for c in copies.values()}.values(), reverse=True)
+        assert sizes[0] >= 10 and sizes[1] >= 2  # the searched picture, and another
+        originals = {p for p, c in copies.items() if c.likely_original}
+        assert originals == expected_originals(record.response.results, families)
+        query_family = {p for p, c in copies.items() if c.closeness == "same picture"}
+        assert query_family and {families[p] for p in query_family} == {"q-lighthouse"}
+        seen["groups"] = len({c.group for c in copies.values()})
+        seen["results"] = panel.model.rowCount()
+
+        # Group copies: one tile per picture; the "×N" badge opens the group.
+        panel.group_copies.setChecked(True)
+        await asyncio.sleep(0.05)
+        assert panel.proxy.rowCount() == seen["groups"]
+        assert panel.shown_label.text() == f"{seen['groups']} pictures, {seen['results']} results"
+        head = QPersistentModelIndex(next(
+            panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
+            if panel.proxy.index(r, 0).data(FoldRole)))
+        info: CopyInfo = head.data(CopyRole)
+        assert info.likely_original and head.data(FoldRole) == f"\u00d7{info.size}"
+        view = panel.view
+        view.scrollTo(panel.proxy.index(head.row(), 0))
+        await asyncio.sleep(0.05)
+        tile = view.visualRect(panel.proxy.index(head.row(), 0))
+        badge = ResultDelegate.fold_badge_rect(tile, head.data(FoldRole), view.font())
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, badge.center())
+        await asyncio.sleep(0.05)
+        assert panel.proxy.rowCount() == seen["groups"] + info.size - 1
+        rows = [panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())]
+        start = next(i for i, index in enumerate(rows) if index.data(FoldRole))
+        opened = [index.data(CopyRole).group for index in rows[start:start + info.size]]
+        assert opened == [info.group] * info.size  # the copies follow their tile
+        assert rows[start].data(FoldRole).endswith("\u25be")
+        # The details say why this one is the likely original, and can fold it again.
+        view.setCurrentIndex(rows[start])
+        details = window.details
+        assert "likely original" in details.copies.text()
+        assert f"Largest: {rows[start].data(ItemRole).size_label}" in details.copies.text()
+        assert details.fold_button.isVisibleTo(window)
+        details.fold_button.click()
+        assert panel.proxy.rowCount() == seen["groups"]
+        # A click elsewhere on a tile does not open anything.
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier,
+                         view.visualRect(panel.proxy.index(head.row(), 0)).topLeft() + QPoint(20, 20))
+        assert panel.proxy.rowCount() == seen["groups"]
+        panel.group_copies.setChecked(False)
+
+        # Closest to my image: the same picture first, the merely similar last.
+        panel.sort_combo.setCurrentIndex(list(SortKey).index(SortKey.CLOSEST))
+        await asyncio.sleep(0.05)
+        order = [panel.proxy.index(r, 0).data(CopyRole) for r in range(panel.proxy.rowCount())]
+        distances = [c.distance for c in order if c is not None]
+        assert distances == sorted(distances) and order[0].closeness == "same picture"
+        assert await window.case_files._save(path)
+
+    run(qloop, scenario())
+    case = load_case(path)
+    record = case.searches[0]
+    assert record.query_print is not None
+    assert all(d in case.prints for d in record.thumbnails.values())
+
+
+OFFLINE_GROUPS = offline_window_script(r"""
+model = window.results_panel.model
+for _ in range(600):
+    known = [model.index(r).data(CopyRole) for r in range(model.rowCount())]
+    if known and any(known) and not window.copies.busy:
+        break
+    await asyncio.sleep(0.05)
+out["groups"] = {str(model.item(r).position): c.group
+                 for r, c in enumerate(known) if c is not None}
+out["originals"] = [model.item(r).position for r, c in enumerate(known)
+                    if c is not None and c.likely_original]
+out["search"] = window.session.current.id
+""").replace("from bingrev_desktop.ui.results.thumbnails import ThumbState",
+             "from bingrev_desktop.ui.results.thumbnails import ThumbState\n"
+             "from bingrev_desktop.ui.results.results_model import CopyRole")
+
+
+def test_a_case_saved_before_copy_groups_gets_them_offline(tmp_path: Path) -> None:
+    need_unshare()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(["unshare", "-n", sys.executable, "-c", OFFLINE_GROUPS,
+                           str(FIXTURE), str(tmp_path / "offline.ini")],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2500:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    case = load_case(FIXTURE)
+    record = case.search(result["search"])
+    assert record is not None and record.query_print is None  # the file has none
+    groups = {int(p): g for p, g in result["groups"].items()}
+    families = engine_families(record.response_raw["related_content"], set(record.thumbnails))
+    assert groups and same_partition(groups, families)
+    assert set(result["originals"]) == expected_originals(record.response.results, families)

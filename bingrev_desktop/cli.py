@@ -147,17 +147,26 @@ async def _run_search(args: argparse.Namespace) -> int:
         outcome = await service.client.search(request)
         if not args.json:
             print_outcome(outcome, False)  # shown even if keeping it fails below
-        elif args.no_copies or case is not None:
-            print_outcome(outcome, True)
-        else:  # the pictures are fetched and grouped in memory, like the window does
-            print_outcome(outcome, True, await _copies_json(service, outcome))
-        if case is not None:
-            from .core.casekeeper import add_search_to_case
-            from .ui.results.imaging import fingerprint_bytes
+        copies: dict[str, Any] | None = None
+        summary = ""
+        try:
+            if case is not None:
+                from .core.casekeeper import add_search_to_case
+                from .core.export_copies import json_fields
+                from .ui.results.imaging import fingerprint_bytes
 
-            summary = await add_search_to_case(
-                service, outcome, args.case, case=case, originals=args.originals,
-                progress=progress_printer("Keeping pictures"), fingerprint=fingerprint_bytes)
+                summary = await add_search_to_case(
+                    service, outcome, args.case, case=case, originals=args.originals,
+                    progress=progress_printer("Keeping pictures"),
+                    fingerprint=fingerprint_bytes)
+                if args.json and not args.no_copies:
+                    copies = json_fields(case, case.searches[-1])
+            elif args.json and not args.no_copies:  # grouped in memory, as the window does
+                copies = await _copies_json(service, outcome)
+        finally:
+            if args.json:  # the answer was paid for: printed whatever happened after it
+                print_outcome(outcome, True, copies)
+        if summary:
             print(summary, file=sys.stderr if args.json else sys.stdout)
     return EXIT_OK
 

@@ -23,6 +23,7 @@ from bingrev_desktop.core.response import ResultItem
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.demo.families import family_of
 from bingrev_desktop.ui.results.results_model import CopyRole, FoldRole, ItemRole
+from bingrev_desktop.ui.results.results_panel import ResultsPanel
 from bingrev_desktop.ui.results.results_proxy import SortKey
 from bingrev_desktop.ui.results.results_view import ResultDelegate
 from bingrev_desktop.ui.shell.main_window import MainWindow
@@ -62,6 +63,27 @@ def expected_originals(items: list[ResultItem], families: dict[int, str]) -> set
     return {min(group, key=lambda i: (-i.pixel_count, parse_date(i.date) or parse_date(
         "9999-12-31"), i.position)).position
         for group in members.values() if len(group) > 1}
+
+
+def first_badged(panel: ResultsPanel) -> QPersistentModelIndex:
+    """The first tile with a "×N" (or "copy") badge, kept valid across changes."""
+    return QPersistentModelIndex(next(
+        panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
+        if panel.proxy.index(r, 0).data(FoldRole)))
+
+
+async def click_badge(panel: ResultsPanel, tile: QPersistentModelIndex) -> None:
+    """Click a tile's "×N" badge with the mouse, once the grid has laid it out."""
+    view = panel.view
+    view.scrollTo(panel.proxy.index(tile.row(), 0))
+    await wait_until(lambda: view.viewport().rect().contains(
+        view.visualRect(panel.proxy.index(tile.row(), 0))), message="tile laid out")
+    badge = ResultDelegate.fold_badge_rect(view.visualRect(panel.proxy.index(tile.row(), 0)),
+                                           tile.data(FoldRole), view.font())
+    before = panel.proxy.rowCount()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, badge.center())
+    await wait_until(lambda: panel.proxy.rowCount() != before, message="group toggled")
 
 
 async def copies_known(window: MainWindow) -> dict[int, CopyInfo]:
@@ -110,41 +132,65 @@ def test_groups_and_likely_original_match_the_engines_families(
 
         # Group copies: one tile per picture; the "×N" badge opens the group.
         panel.group_copies.setChecked(True)
-        await asyncio.sleep(0.05)
         assert panel.proxy.rowCount() == seen["groups"]
-        assert panel.shown_label.text() == f"{seen['groups']} pictures, {seen['results']} results"
-        head = QPersistentModelIndex(next(
-            panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
-            if panel.proxy.index(r, 0).data(FoldRole)))
+        assert panel.shown_label.text() == (f"{seen['groups']} pictures in "
+                                            f"{seen['results']} results")
+        head = first_badged(panel)
         info: CopyInfo = head.data(CopyRole)
         assert info.likely_original and head.data(FoldRole) == f"\u00d7{info.size}"
-        view = panel.view
-        view.scrollTo(panel.proxy.index(head.row(), 0))
-        await asyncio.sleep(0.05)
-        tile = view.visualRect(panel.proxy.index(head.row(), 0))
-        badge = ResultDelegate.fold_badge_rect(tile, head.data(FoldRole), view.font())
-        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                         Qt.KeyboardModifier.NoModifier, badge.center())
-        await asyncio.sleep(0.05)
+        await click_badge(panel, head)
         assert panel.proxy.rowCount() == seen["groups"] + info.size - 1
         rows = [panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())]
         start = next(i for i, index in enumerate(rows) if index.data(FoldRole))
         opened = [index.data(CopyRole).group for index in rows[start:start + info.size]]
         assert opened == [info.group] * info.size  # the copies follow their tile
         assert rows[start].data(FoldRole).endswith("\u25be")
-        # The details say why this one is the likely original, and can fold it again.
-        view.setCurrentIndex(rows[start])
+        assert {i.data(FoldRole) for i in rows[start + 1:start + info.size]} == {"copy"}
+        # The details say why this one is the likely original, and can fold it again;
+        # the keyboard stays on the group's tile.
+        panel.view.setCurrentIndex(rows[start + 1])  # a copy
         details = window.details
-        assert "likely original" in details.copies.text()
-        assert f"Largest: {rows[start].data(ItemRole).size_label}" in details.copies.text()
-        assert details.fold_button.isVisibleTo(window)
+        assert "likely original" not in details.copies.text()
+        assert details.fold_button.text() == "Fold the copies into one tile"
         details.fold_button.click()
         assert panel.proxy.rowCount() == seen["groups"]
-        # A click elsewhere on a tile does not open anything.
-        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                         Qt.KeyboardModifier.NoModifier,
-                         view.visualRect(panel.proxy.index(head.row(), 0)).topLeft() + QPoint(20, 20))
+        assert panel.view.currentIndex().data(CopyRole).likely_original
+        assert "likely original" in details.copies.text()
+        assert f"Largest: {panel.current_item().size_label}" in details.copies.text()
+        # A click elsewhere on a tile opens nothing.
+        tile = panel.view.visualRect(panel.proxy.index(head.row(), 0))
+        QTest.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, tile.topLeft() + QPoint(20, 20))
         assert panel.proxy.rowCount() == seen["groups"]
+        # A filter keeps a folded group when any copy passes: its tile is that copy.
+        record_stars = window.session.current.stars
+        copy_position = next(p for p, c in copies.items()
+                             if c.group == info.group and not c.likely_original)
+        record_stars.add(copy_position)
+        panel.model.marks_changed(copy_position)
+        panel.starred_only.setChecked(True)
+        shown = [panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())]
+        assert [i.data(ItemRole).position for i in shown] == [copy_position]
+        assert shown[0].data(FoldRole) == f"\u00d7{info.size}"
+        assert panel.shown_label.text().startswith("1 shown \u00b7 ")
+        panel.starred_only.setChecked(False)
+        record_stars.discard(copy_position)
+        panel.model.marks_changed(copy_position)
+        # New results: no group stays open.
+        await click_badge(panel, first_badged(panel))
+        assert panel.proxy.rowCount() > seen["groups"]
+        panel.show_results(panel.model.items())
+        await wait_until(lambda: panel.model.index(0).data(CopyRole) is not None)
+        assert panel.proxy.rowCount() == seen["groups"]
+        panel.group_copies.setChecked(False)
+        # Ungrouped, a likely original says "×N" too: a click there groups the copies
+        # with that group open.
+        tip = first_badged(panel)
+        tip_info: CopyInfo = tip.data(CopyRole)
+        assert tip_info.likely_original and tip.data(FoldRole) == f"\u00d7{tip_info.size}"
+        await click_badge(panel, tip)
+        assert panel.group_copies.isChecked() and panel.proxy.is_unfolded(tip_info.group)
+        assert panel.proxy.rowCount() == seen["groups"] + tip_info.size - 1
         panel.group_copies.setChecked(False)
 
         # Closest to my image: the same picture first, the merely similar last.
@@ -174,6 +220,7 @@ out["groups"] = {str(model.item(r).position): c.group
 out["originals"] = [model.item(r).position for r, c in enumerate(known)
                     if c is not None and c.likely_original]
 out["search"] = window.session.current.id
+out["settled"] = not window.copies.busy
 """).replace("from bingrev_desktop.ui.results.thumbnails import ThumbState",
              "from bingrev_desktop.ui.results.thumbnails import ThumbState\n"
              "from bingrev_desktop.ui.results.results_model import CopyRole")
@@ -187,6 +234,7 @@ def test_a_case_saved_before_copy_groups_gets_them_offline(tmp_path: Path) -> No
                           env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2500:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["settled"], "the copy groups were still being made after 30 s"
     case = load_case(FIXTURE)
     record = case.search(result["search"])
     assert record is not None and record.query_print is None  # the file has none
@@ -194,3 +242,26 @@ def test_a_case_saved_before_copy_groups_gets_them_offline(tmp_path: Path) -> No
     families = engine_families(record.response_raw["related_content"], set(record.thumbnails))
     assert groups and same_partition(groups, families)
     assert set(result["originals"]) == expected_originals(record.response.results, families)
+
+
+def test_the_windows_export_groups_searches_never_shown(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, tmp_path: Path) -> None:
+    """A case from before copy groups: the export groups every search, not only the one
+    on screen, and the case keeps those fingerprints."""
+    out = tmp_path / "all.json"
+
+    async def scenario() -> None:
+        assert await window.case_files.open_path(FIXTURE)
+        assert await window.case_files.export("json", out)
+
+    run(qloop, scenario())
+    exported = json.loads(out.read_text())["searches"]
+    case = load_case(FIXTURE)
+    assert len(exported) == len(case.searches) >= 3
+    for data, record in zip(exported, case.searches, strict=True):
+        families = engine_families(record.response_raw["related_content"],
+                                   set(record.thumbnails))
+        groups = {int(p): c["group"] for p, c in data["copies"].items()}
+        assert groups and same_partition(groups, families)
+    live = window.session.case
+    assert all(d in live.prints for r in live.searches for d in r.thumbnails.values())

@@ -57,7 +57,8 @@ def test_fingerprint_text_round_trip_and_hostile_values() -> None:
     assert from_text(to_text(value)) == value
     assert len(to_text(0)) == HEX_DIGITS
     for hostile in (None, 7, "", "z" * HEX_DIGITS, "0" * (HEX_DIGITS - 1),
-                    "0" * (HEX_DIGITS + 1), "A" * HEX_DIGITS, "0x" + "0" * (HEX_DIGITS - 2)):
+                    "0" * (HEX_DIGITS + 1), "A" * HEX_DIGITS, "0x" + "0" * (HEX_DIGITS - 2),
+                    "0" * HEX_DIGITS + "\n"):
         assert from_text(hostile) is None
 
 
@@ -88,11 +89,12 @@ def test_largest_earliest_and_likely_original() -> None:
          "original": "https://d.example/4.jpg"},
     ]}).results
     found = describe_groups(items, [0, 0, 0, 0])[0]
-    assert found.largest == 1  # the first of the largest
     assert found.earliest == 2  # "yesterday" is no date to compare
     assert found.original == 2  # largest, the earliest date breaking the tie
-    assert found.reasons[2] == ["earliest date: 3 Mar 2019", "likely original"]
-    assert found.reasons[1] == ["largest: 1600 \u00d7 1200"]
+    assert found.largest == 2  # of the equally large, the one the tie went to
+    assert found.reasons[2] == ["largest: 1600 \u00d7 1200", "earliest date: 3 Mar 2019",
+                                "likely original"]
+    assert found.reasons[1] == [] and found.reasons[3] == []
     assert parse_date("2019-02-30") is None and parse_date(None) is None
 
 

@@ -1,9 +1,11 @@
 """A search's copy groups from the fingerprints its case holds (Qt-free).
 
 Fingerprints are keyed by the picture's SHA-256, like the pictures themselves: a
-picture kept twice is fingerprinted once, and a fingerprint always belongs to the
-bytes it was taken from. Groups are never stored as the truth: they are rebuilt from
-the fingerprints, so a case file cannot claim copies its pictures do not show.
+picture kept twice is fingerprinted once. Groups are never stored as the truth: they
+are rebuilt from the fingerprints. A case file from elsewhere could still carry
+fingerprints that do not match its pictures, so the window takes them again from the
+pictures of the search it shows (``ui.case.copy_finder``) and the stored ones only
+speed up the first view.
 """
 
 from __future__ import annotations

@@ -161,9 +161,8 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
         _read_evidence(db, case, by_id)
     if version >= 4:  # older cases get theirs from the stored pictures, in the window
         for digest, value in rows(f"SELECT sha256, print FROM fingerprints LIMIT {MAX_ROWS}"):
-            fingerprint = _fingerprint(value)
-            if fingerprint is not None and _digest(digest) in case.blobs:
-                case.prints[str(digest)] = fingerprint
+            if from_text(value) is not None and _digest(digest) in case.blobs:
+                case.prints[str(digest)] = str(value)  # checked again when shown
 
 
 def _read_evidence(db: sqlite3.Connection, case: Case, by_id: dict[int, SearchRecord]) -> None:

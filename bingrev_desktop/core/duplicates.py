@@ -44,7 +44,7 @@ GROUP_DISTANCE = 78  # linked into one group: an edited copy
 GROUP_GUARD = 101  # every member stays this close to its group's first member
 
 _AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
-_HEX = re.compile(rf"^[0-9a-f]{{{HEX_DIGITS}}}$")
+_HEX = re.compile(rf"[0-9a-f]{{{HEX_DIGITS}}}")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -100,7 +100,7 @@ def to_text(fingerprint: int) -> str:
 
 def from_text(text: object) -> int | None:
     """A stored fingerprint, or None for anything that is not one (files are hostile)."""
-    if isinstance(text, str) and _HEX.match(text):
+    if isinstance(text, str) and _HEX.fullmatch(text):
         return int(text, 16)
     return None
 
@@ -191,14 +191,13 @@ def describe_groups(items: Sequence[ResultItem], groups: Sequence[int | None]
         def day_of(i: int) -> date:
             return days[i] or date.max
 
-        if sized:
-            copy_group.largest = max(sized, key=lambda i: (items[i].pixel_count, -i))
         if dated:
             copy_group.earliest = min(dated, key=lambda i: (day_of(i), i))
-        if sized:
-            top = items[sized[0] if copy_group.largest is None else copy_group.largest]
-            tied = [i for i in sized if items[i].pixel_count == top.pixel_count]
-            copy_group.original = min(tied, key=lambda i: (day_of(i), i))
+        if sized:  # the largest; of several as large, the earliest-dated one
+            top = max(items[i].pixel_count for i in sized)
+            tied = [i for i in sized if items[i].pixel_count == top]
+            copy_group.largest = min(tied, key=lambda i: (day_of(i), i))
+            copy_group.original = copy_group.largest
         else:
             copy_group.original = copy_group.earliest
         several = len(members) > 1

@@ -57,7 +57,7 @@ def card_line(info: CopyInfo | None) -> str:
         return ""
     parts = []
     if info.size > 1:
-        parts.append(f"copy group {info.group}: {info.size} copies")
+        parts.append(f"picture {info.group}: {info.size} copies")
     if info.likely_original:
         parts.append('<span class="badge">likely original</span>')
     if info.closeness:
@@ -81,8 +81,9 @@ def copies_section(case: Case, record: SearchRecord, thumbs: dict[int, str],
         members.sort(key=lambda p: (not copies[p].likely_original, p))
         head = copies[members[0]]
         why = "; ".join(r for r in head.reasons if r != "likely original")
-        summary = (f"Picture {head.group}: {len(members)} copies \u00b7 likely original "
-                   f"#{members[0]}" + (f" ({_e(why)})" if why else ""))
+        summary = f"Picture {head.group}: {len(members)} copies \u00b7 " + (
+            f"likely original #{members[0]}" + (f" ({_e(why)})" if why else "")
+            if head.likely_original else "no size or date tells which is the original")
         cells = "".join(
             f'<div class="member{" original" if copies[p].likely_original else ""}">'
             f"{thumbs.get(p, '')}#{p} {titles.get(p, '')}"
@@ -93,5 +94,6 @@ def copies_section(case: Case, record: SearchRecord, thumbs: dict[int, str],
     total = len(copies)
     return (f'<div class="copies"><h3>Copies of the same picture</h3><p class="muted">'
             f"{len(set(groups))} distinct pictures among {total} results with a kept picture; "
-            f"{len(shown)} were found more than once. Open a group to see its copies.</p>"
+            f"{len(shown)} were found more than once. Open a group to see its copies. The "
+            "likely original is a guess from the sizes and dates the search reported.</p>"
             f"{''.join(blocks)}</div>")

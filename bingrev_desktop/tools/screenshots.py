@@ -27,7 +27,7 @@ from ..core.request import Crop
 from ..core.service import SearchService
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
-from ..ui.results.results_model import CopyRole, FoldRole
+from ..ui.results.results_model import CopyRole, FoldRole, ItemRole
 
 if TYPE_CHECKING:
     from ..ui.shell.main_window import MainWindow
@@ -131,7 +131,7 @@ async def _copies_states(window: MainWindow, out: Path, tag: str) -> None:
     panel.group_copies.setChecked(True)
     heads = [panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
              if panel.proxy.index(r, 0).data(FoldRole)]
-    group = heads[0].data(CopyRole).group if heads else None
+    group = heads[0].data(ItemRole).position if heads else None
     if heads:
         panel.view.setCurrentIndex(heads[0])
     await _save(window, out / f"20-copies-grouped-{tag}.png")  # indexes are stale after this

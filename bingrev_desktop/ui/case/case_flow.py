@@ -18,6 +18,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
 from ...core.case import Case, plural
+from ...core.case_copies import fingerprint_missing
 from ...core.casefile import EXTENSION, CaseFileError
 from ...core.errors import BingrevError, ErrorDetail
 from ...core.export import csv_report, html_report, json_report
@@ -25,6 +26,7 @@ from ...core.files import atomic_write, is_read_only
 from ..common.message_banner import MessageBanner
 from ..common.settings_store import SettingsStore
 from ..common.tasks import TaskSet
+from ..results.imaging import fingerprint_bytes
 from .case_session import CaseSession
 
 log = logging.getLogger("bingrev_desktop.caseflow")
@@ -35,6 +37,14 @@ EXPORTS: dict[str, tuple[str, str, Callable[[Case], str]]] = {
     "csv": ("Spreadsheet (*.csv)", ".csv", csv_report),
     "json": ("JSON data (*.json)", ".json", json_report),
 }
+
+
+def _with_copies(render: Callable[[Case], str], snapshot: Case) -> str:
+    """Every search of the export gets its copy groups, not only the ones shown (a
+    worker thread: pictures are decoded here)."""
+    for record in snapshot.searches:
+        fingerprint_missing(snapshot, record, fingerprint_bytes)
+    return render(snapshot)
 
 
 def opened_text(name: str, case: Case) -> str:
@@ -187,6 +197,16 @@ class CaseFlow(QObject):
         return box
 
     # -- export ------------------------------------------------------------------------
+    def _keep_prints(self, snapshot: Case) -> None:
+        """Fingerprints the export took for searches never shown: the case keeps them."""
+        case = self.session.case
+        for digest, value in snapshot.prints.items():
+            case.prints.setdefault(digest, value)
+        queries = {r.id: r.query_print for r in snapshot.searches}
+        for record in case.searches:
+            if record.query_print is None:
+                record.query_print = queries.get(record.id)
+
     def choose_export(self, kind: str) -> QFileDialog:
         name_filter, suffix, _ = EXPORTS[kind]
         base = self.session.path.with_suffix(suffix) if self.session.path else (
@@ -201,7 +221,8 @@ class CaseFlow(QObject):
             path = path.with_suffix(suffix)
         snapshot = self.session.case.snapshot()
         try:
-            text = await asyncio.to_thread(render, snapshot)
+            text = await asyncio.to_thread(_with_copies, render, snapshot)
+            self._keep_prints(snapshot)
             await asyncio.to_thread(atomic_write, path, text)
         except Exception as exc:
             log.warning("export to %s failed: %r", path, exc)

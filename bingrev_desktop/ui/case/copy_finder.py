@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ...core.case import SearchRecord
-from ...core.case_copies import missing_prints, record_copies
+from ...core.case_copies import record_copies
 from ...core.duplicates import to_text
 from ..results.imaging import fingerprint_async
 from .case_images import CaseImages
@@ -42,7 +42,9 @@ class CopyFinder(QObject):
         self._task: asyncio.Task[None] | None = None
         self._dirty = False
         self._stopped = False
-        self._unreadable: set[str] = set()  # pictures Qt cannot decode: not tried again
+        self._taken: dict[str, str | None] = {}  # picture -> what this window found
+        self._taken_queries: dict[object, str | None] = {}  # (searched image, crop): same
+        self._emitted_for: SearchRecord | None = None
         images.progressChanged.connect(self.refresh)
 
     def refresh(self, *_args: object) -> None:
@@ -72,31 +74,53 @@ class CopyFinder(QObject):
             record = self._images.record
             if record is None:
                 return
+            if record is not self._emitted_for:  # what the case holds, at once
+                self._emitted_for = record
+                self.copiesChanged.emit(record_copies(self._session.case, record))
             await self._fingerprint(record)
             if record is self._images.record:
                 self.copiesChanged.emit(record_copies(self._session.case, record))
             if self._dirty:
                 await asyncio.sleep(SETTLE)
 
+    def _keep(self, digest: str, fingerprint: str | None) -> None:
+        if fingerprint is None:
+            self._session.case.prints.pop(digest, None)  # not a picture Qt can read
+        else:
+            self._session.case.prints[digest] = fingerprint
+
     async def _fingerprint(self, record: SearchRecord) -> None:
+        """Take the fingerprints this window has not taken yet. Stored ones count only
+        until then: a case from elsewhere may carry prints its pictures do not have."""
         case = self._session.case
         blobs = case.blobs
-        if record.query_print is None and record.preview_sha256:
+        query_key = (record.preview_sha256, record.crop_fractions())
+        if record.preview_sha256 and query_key not in self._taken_queries:
             read = functools.partial(blobs.get, record.preview_sha256)
             crop = record.crop_fractions()
             values = [await fingerprint_async(read)]  # the whole image, then the crop
             if crop is not None:
                 values.append(await fingerprint_async(read, crop))
-            if values[0] is not None:
-                record.query_print = ",".join(to_text(v) for v in values if v is not None)
-        todo = [d for d in missing_prints(case, record) if d not in self._unreadable]
+            self._taken_queries[query_key] = (
+                ",".join(to_text(v) for v in values if v is not None)
+                if values[0] is not None else None)
+        if record.preview_sha256:
+            record.query_print = self._taken_queries[query_key]
+        kept = dict.fromkeys(record.thumbnails.get(u) for u in record.thumbnail_urls())
+        todo = []
+        for digest in kept:
+            if digest is None:
+                continue
+            if digest in self._taken:  # the same bytes in another case or search
+                self._keep(digest, self._taken[digest])
+            else:
+                todo.append(digest)
+        todo.sort(key=lambda d: d in case.prints)  # the missing ones first
         for done, digest in enumerate(todo, 1):
             if record is not self._images.record or case is not self._session.case:
                 return  # the user moved on
             value = await fingerprint_async(functools.partial(blobs.get, digest))
-            if value is None:
-                self._unreadable.add(digest)
-            else:
-                case.prints[digest] = to_text(value)
+            self._taken[digest] = None if value is None else to_text(value)
+            self._keep(digest, self._taken[digest])
             if done % BATCH == 0 and record is self._images.record:
                 self.copiesChanged.emit(record_copies(case, record))

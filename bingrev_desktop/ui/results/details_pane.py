@@ -61,7 +61,7 @@ class DetailsPane(QScrollArea):
     starToggled = Signal(bool)
     keepRequested = Signal(object)
     noteEdited = Signal(str)
-    foldRequested = Signal(int)  # open or fold this copy group in the grid
+    foldRequested = Signal(int)  # open or fold the group of the result at this position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +99,7 @@ class DetailsPane(QScrollArea):
                                     "them into one tile again")
         self.fold_button.clicked.connect(self._fold)
         form.addRow(self.fold_button)
-        self._group: int | None = None
+        self._fold_position: int | None = None
         buttons = QHBoxLayout()
         self.open_page = QPushButton("Open page")
         self.open_page.setToolTip("Open the page that uses this image in your web browser")
@@ -166,19 +166,20 @@ class DetailsPane(QScrollArea):
         self.show_markets(None)
         self.show_image_info(None)
 
-    def show_copies(self, info: CopyInfo | None, *, folded: bool,
-                    grouped: bool = False) -> None:
+    def show_copies(self, info: CopyInfo | None, *, folded: bool, grouped: bool = False,
+                    position: int | None = None) -> None:
         """The selected result's copies: "1 of 7 copies · likely original — largest:
         4000 × 3000, earliest date: 3 Mar 2019", and its closeness to the searched image."""
         several = info is not None and info.size > 1
-        self._group = info.group if info is not None else None
+        self._fold_position = position if info is not None else None
         for widget in (self.copies_label, self.copies):
             widget.setVisible(info is not None)
         if info is not None:
             if several:
                 text = f"{info.size} copies of this picture in the results"
                 if info.likely_original:
-                    text += "\nThis one is the likely original"
+                    text += ("\nThis one is the likely original (a guess from the sizes "
+                             "and dates the search reported)")
                 reasons = [r for r in info.reasons if r != "likely original"]
                 if reasons:
                     text += "\n" + "\n".join(r[0].upper() + r[1:] for r in reasons)
@@ -199,8 +200,8 @@ class DetailsPane(QScrollArea):
                                      else "Fold the copies into one tile")
 
     def _fold(self) -> None:
-        if self._group is not None:
-            self.foldRequested.emit(self._group)
+        if self._fold_position is not None:
+            self.foldRequested.emit(self._fold_position)
 
     def show_markets(self, markets: list[str] | None) -> None:
         """A sweep's merged view: which countries found it. Stars and notes belong to one

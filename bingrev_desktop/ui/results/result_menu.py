@@ -32,7 +32,7 @@ def build_result_menu(panel: Any, item: ResultItem, *, starred: bool = False) ->
         opened = panel.proxy.grouped and panel.proxy.is_unfolded(info.group)
         add(f"Fold the {info.size} copies into one tile" if opened
             else f"Show all {info.size} copies of this picture", True,
-            lambda: panel.toggle_group(info.group))
+            lambda: panel.toggle_group(item.position))
     menu.addSeparator()
 
     add("Open page", item.source is not None, lambda: panel.openRequested.emit(item.source))

@@ -90,11 +90,20 @@ class ResultsModel(QAbstractListModel):
         self._markets: dict[int, list[str]] = {}
         self._new: dict[int, str] = {}
         self._copies: dict[int, CopyInfo] = {}
-        self._heads: dict[int, int] = {}  # group -> the position that stands for it
+        self._group_rows: dict[int, list[int]] = {}  # group -> rows, its lead first
 
     def set_copies(self, copies: dict[int, CopyInfo]) -> None:
         """Copy groups by position (fingerprints arrive with the pictures)."""
-        self._copies, self._heads = dict(copies), group_heads(copies)
+        self._copies = dict(copies)
+        heads = group_heads(copies)
+        rows: dict[int, list[int]] = {}
+        for row, item in enumerate(self._items):
+            info = copies.get(item.position)
+            if info is not None:
+                rows.setdefault(info.group, []).append(row)
+        for group, members in rows.items():
+            members.sort(key=lambda r: (self._items[r].position != heads.get(group), r))
+        self._group_rows = rows
         if self._items:
             self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1),
                                   [CopyRole, Qt.ItemDataRole.AccessibleTextRole])
@@ -102,16 +111,15 @@ class ResultsModel(QAbstractListModel):
     def copy_info(self, row: int) -> CopyInfo | None:
         return self._copies.get(self._items[row].position)
 
-    def is_head(self, row: int) -> bool:
-        """Whether this tile stands for its group when copies are folded."""
-        info = self.copy_info(row)
-        return info is None or info.size < 2 or self._heads.get(info.group) == \
-            self._items[row].position
+    def picture_count(self) -> int:
+        """Different pictures among the results: each copy group once."""
+        grouped = sum(len(rows) - 1 for rows in self._group_rows.values())
+        return len(self._items) - grouped
 
-    def head_row(self, row: int) -> int:
-        info = self.copy_info(row)
-        head = self._heads.get(info.group) if info is not None else None
-        return self._rows.get(head, row) if head is not None else row
+    def group_rows(self, group: int) -> list[int]:
+        """The rows of a copy group: the one that stands for it (the likely original)
+        first, then Bing's order."""
+        return self._group_rows.get(group, [])
 
     def set_extras(self, markets: dict[int, list[str]] | None = None,
                    new: dict[int, str] | None = None) -> None:
@@ -144,7 +152,7 @@ class ResultsModel(QAbstractListModel):
         self._stars = stars if stars is not None else set()
         self._notes = notes if notes is not None else {}
         self._links, self._markets, self._new = {}, {}, {}
-        self._copies, self._heads = {}, {}
+        self._copies, self._group_rows = {}, {}
         self._rows = {item.position: row for row, item in enumerate(self._items)}
         sized = [(item.pixel_count, -row) for row, item in enumerate(self._items)
                  if item.pixel_count]

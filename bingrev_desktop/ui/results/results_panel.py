@@ -166,6 +166,7 @@ class ResultsPanel(QWidget):
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
                      notes: dict[int, str] | None = None) -> None:
         self.model.set_results(items, stars, notes)
+        self.proxy.forget_opened()
         self.set_sweep_markets(None)  # a sweep's view sets its own afterwards
         self.show_gone([])  # a later run of a search sets its own afterwards
         self.set_stale(False)  # whoever shows results says whose they are
@@ -221,27 +222,42 @@ class ResultsPanel(QWidget):
         self.copiesChanged.emit()
 
     def _group_copies(self, on: bool) -> None:
+        current = self.view.currentIndex().data(ItemRole)
         self.proxy.set_grouped(on)
         self._update_shown()
-        self.view.scrollTo(self.view.currentIndex())
+        self._keep_current(current)
         self.copiesChanged.emit()
 
-    def toggle_group(self, group: int) -> None:
-        """Open a folded group (every copy shown after its tile), or fold it again."""
-        if not self.proxy.grouped:
-            self.group_copies.setChecked(True)
-            if self.proxy.is_unfolded(group):
-                return
+    def toggle_group(self, position: int) -> None:
+        """Open the folded group of the result at ``position`` (every copy shown after
+        its tile), or fold it again; ungrouped, group the copies with this one open."""
         current = self.view.currentIndex().data(ItemRole)
-        self.proxy.toggle_group(group)
+        if not self.proxy.grouped:
+            self.group_copies.blockSignals(True)  # one change, not two
+            self.group_copies.setChecked(True)
+            self.group_copies.blockSignals(False)
+            self.proxy.set_grouped(True)
+        self.proxy.toggle_group(position)
         self._update_shown()
-        for row in range(self.proxy.rowCount()):  # keep the keyboard on the same result
-            index = self.proxy.index(row, 0)
-            if index.data(ItemRole) is current:
-                self.view.setCurrentIndex(index)
-                self.view.scrollTo(index)
-                break
+        self._keep_current(current)
         self.copiesChanged.emit()
+
+    def _keep_current(self, item: ResultItem | None) -> None:
+        """The keyboard stays on the same result, or on its group's tile once folded."""
+        if item is None:
+            return
+        rows = {self.proxy.index(r, 0).data(ItemRole).position: r
+                for r in range(self.proxy.rowCount())}
+        row = rows.get(item.position)
+        if row is None:  # folded away: its group's tile
+            info = self.model.copy_info(next(
+                r for r in range(self.model.rowCount()) if self.model.item(r) is item))
+            lead = self.proxy.lead_row(info.group) if info is not None else None
+            row = rows.get(self.model.item(lead).position) if lead is not None else None
+        if row is not None:
+            index = self.proxy.index(row, 0)
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
 
     def current_copies(self) -> tuple[CopyInfo | None, bool]:
         """The current result's copy group, and whether its copies are folded."""
@@ -340,7 +356,8 @@ class ResultsPanel(QWidget):
         filtered = (bool(self.filter_edit.text().strip()) or self.starred_only.isChecked()
                     or self.changed_only.isChecked() or self.market_filter.currentIndex() > 0)
         if self.proxy.grouped and total:
-            self.shown_label.setText(f"{shown} pictures, {total} results")
+            text = f"{self.model.picture_count()} pictures in {total} results"
+            self.shown_label.setText(f"{shown} shown \u00b7 {text}" if filtered else text)
         else:
             self.shown_label.setText(f"{shown} of {total} shown" if filtered and total else "")
         if total == 0 or self.stack.currentWidget() is self.empty_label:

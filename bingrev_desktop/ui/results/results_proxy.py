@@ -31,8 +31,30 @@ class ResultsProxyModel(QSortFilterProxyModel):
         self._market: str | None = None  # a sweep: found in this market ...
         self._market_only = False  # ... and in no other
         self._grouped = False  # one tile per copy group ...
-        self._unfolded: set[int] = set()  # ... except the groups the user opened
+        self._opened: set[int] = set()  # ... except groups holding one of these positions
+        self._leads: dict[int, int] | None = None  # group -> the row shown for it (cache)
         self.setDynamicSortFilter(True)
+
+    def setSourceModel(self, model: Any) -> None:
+        super().setSourceModel(model)
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted,
+                       model.rowsRemoved, model.layoutChanged):
+            signal.connect(self._forget_leads)
+
+    def _forget_leads(self, *_args: object) -> None:
+        self._leads = None
+
+    def invalidate(self) -> None:
+        self._leads = None
+        super().invalidate()
+
+    def beginFilterChange(self) -> None:
+        self._leads = None
+        super().beginFilterChange()
+
+    def endFilterChange(self, *args: Any) -> None:
+        self._leads = None
+        super().endFilterChange(*args)
 
     @property
     def grouped(self) -> bool:
@@ -40,18 +62,48 @@ class ResultsProxyModel(QSortFilterProxyModel):
 
     def set_grouped(self, on: bool) -> None:
         self.beginFilterChange()
-        self._grouped, self._unfolded = on, set()
+        self._grouped, self._opened = on, set()
         self.endFilterChange()
         self.apply_sort()
 
-    def is_unfolded(self, group: int) -> bool:
-        return group in self._unfolded
-
-    def toggle_group(self, group: int) -> None:
-        """Show every copy of a folded group, or fold it again."""
+    def forget_opened(self) -> None:
+        """New results: no group is open."""
         self.beginFilterChange()
-        self._unfolded ^= {group}
+        self._opened = set()
         self.endFilterChange()
+
+    def is_unfolded(self, group: int) -> bool:
+        model = self._results()
+        return any(model.item(r).position in self._opened for r in model.group_rows(group))
+
+    def toggle_group(self, position: int) -> None:
+        """Show every copy of the group ``position`` belongs to, or fold it again. Kept by
+        position: group numbers change while pictures are still arriving."""
+        model = self._results()
+        row = next((r for r in range(model.rowCount()) if model.item(r).position == position),
+                   None)
+        info = model.copy_info(row) if row is not None else None
+        if info is None:
+            return
+        members = {model.item(r).position for r in model.group_rows(info.group)}
+        self.beginFilterChange()
+        if members & self._opened:
+            self._opened -= members
+        else:
+            self._opened.add(position)
+        self.endFilterChange()
+
+    def lead_row(self, group: int) -> int | None:
+        """The row that stands for a folded group: its likely original, or the first
+        copy that passes the filters when that one does not."""
+        if self._leads is None:
+            model = self._results()
+            self._leads = {}
+            for number, rows in model._group_rows.items():
+                lead = next((r for r in rows if self._passes(r)), None)
+                if lead is not None:
+                    self._leads[number] = lead
+        return self._leads.get(group)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == FoldRole:
@@ -60,14 +112,17 @@ class ResultsProxyModel(QSortFilterProxyModel):
 
     def _fold_text(self, row: int) -> str | None:
         """ "×7" on a folded group's tile, "×7 ▾" once opened, "copy" on the copies it
-        shows (a click on either folds the group again)."""
-        model = self._results()
-        info = model.copy_info(row)
-        if not self._grouped or info is None or info.size < 2:
+        shows (a click on either folds the group again). Ungrouped, the likely original
+        says "×7" too: a click there groups the copies with this group open."""
+        info = self._results().copy_info(row)
+        if info is None or info.size < 2:
             return None
-        if not model.is_head(row):
-            return "copy" if info.group in self._unfolded else None
-        return f"\u00d7{info.size} \u25be" if info.group in self._unfolded else f"\u00d7{info.size}"
+        if not self._grouped:
+            return f"\u00d7{info.size}" if info.likely_original else None
+        opened = self.is_unfolded(info.group)
+        if row == self.lead_row(info.group):
+            return f"\u00d7{info.size} \u25be" if opened else f"\u00d7{info.size}"
+        return "copy" if opened else None
 
     def set_market_filter(self, market: str | None, only: bool = False) -> None:
         self.beginFilterChange()
@@ -106,7 +161,8 @@ class ResultsProxyModel(QSortFilterProxyModel):
 
     # Sorting and filtering call these n·log n times: read the items directly
     # instead of through data() and QVariant (3-5x faster at 1000 results).
-    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+    def _passes(self, row: int) -> bool:
+        """The filters, copy groups aside."""
         model = self._results()
         if self._starred_only and model._items[row].position not in model._stars:
             return False
@@ -116,21 +172,29 @@ class ResultsProxyModel(QSortFilterProxyModel):
             markets = model.markets(row)
             if self._market not in markets or (self._market_only and len(markets) > 1):
                 return False
-        if self._grouped and not model.is_head(row):
-            info = model.copy_info(row)
-            if info is not None and info.group not in self._unfolded:
-                return False  # folded into its group's tile
         return not self._text or self._text in model._haystacks[row]
 
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        if not self._passes(row):
+            return False
+        info = self._results().copy_info(row) if self._grouped else None
+        if info is not None and info.size > 1 and not self.is_unfolded(info.group):
+            return row == self.lead_row(info.group)  # folded into its group's tile
+        return True
+
     def lessThan(self, left: Index, right: Index) -> bool:
-        model = self._results()
+        a, b = left.row(), right.row()
         if self._grouped:  # an opened group's copies follow its tile
-            a_head, b_head = model.head_row(left.row()), model.head_row(right.row())
-            if a_head != b_head:
-                return self._less(a_head, b_head)
-            return (not model.is_head(left.row()), left.row()) < (
-                not model.is_head(right.row()), right.row())
-        return self._less(left.row(), right.row())
+            a_lead, b_lead = self._lead_of(a), self._lead_of(b)
+            if a_lead != b_lead:
+                return self._less(a_lead, b_lead)
+            return (a != a_lead, a) < (b != b_lead, b)
+        return self._less(a, b)
+
+    def _lead_of(self, row: int) -> int:
+        info = self._results().copy_info(row)
+        lead = self.lead_row(info.group) if info is not None and info.size > 1 else None
+        return row if lead is None else lead
 
     def _less(self, left: int, right: int) -> bool:
         model = self._results()

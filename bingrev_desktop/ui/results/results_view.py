@@ -44,6 +44,8 @@ MARGIN = 6
 TEXT_LINES = 2
 TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 58)
 
+TILE_CLOSENESS = {"same picture": "same as yours", "edited copy": "edited copy of yours",
+                  "only similar": "similar to yours"}
 _STATE_TEXT = {
     ThumbState.UNKNOWN: "Loading\u2026",
     ThumbState.LOADING: "Loading\u2026",
@@ -151,7 +153,7 @@ class ResultDelegate(QStyledItemDelegate):
         info = item.size_label + (f" \u00b7 {isolate(item.format.upper())}" if item.format
                                   else "")
         if copies is not None and copies.closeness:
-            info += f" \u00b7 {copies.closeness}"
+            info += f" \u00b7 {TILE_CLOSENESS.get(copies.closeness, copies.closeness)}"
         painter.drawText(QRect(thumb_rect.x(), y + small.height(), width, small.height()),
                          single, small.elidedText(info, Qt.TextElideMode.ElideRight, width))
         painter.restore()
@@ -227,7 +229,7 @@ class ResultsView(QListView):
     """Icon-mode grid; emits ``activatedItem`` on double-click or Enter."""
 
     activatedItem = Signal(object)
-    foldClicked = Signal(int)  # the "×7" badge of a copy group was clicked
+    foldClicked = Signal(int)  # the "×7" badge of the result at this position was clicked
     starRequested = Signal()  # S on the current result
     noteRequested = Signal()  # N on the current result
 
@@ -273,12 +275,12 @@ class ResultsView(QListView):
         """A click on a tile's "×7" badge opens (or folds) its copies."""
         index = self.indexAt(event.position().toPoint())
         fold = index.data(FoldRole) if index.isValid() else None
-        info = index.data(CopyRole) if fold else None
+        item = index.data(ItemRole) if fold else None
+        hit = isinstance(fold, str) and ResultDelegate.fold_badge_rect(
+            self.visualRect(index), fold, self.font()).contains(event.position().toPoint())
         super().mouseReleaseEvent(event)
-        if (fold and isinstance(info, CopyInfo) and event.button() == Qt.MouseButton.LeftButton
-                and ResultDelegate.fold_badge_rect(self.visualRect(index), fold, self.font())
-                .contains(event.position().toPoint())):
-            self.foldClicked.emit(info.group)
+        if hit and item is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.foldClicked.emit(item.position)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         """Tabbing into the grid shows where the keyboard is: the first tile, if none."""

@@ -17,7 +17,9 @@ def attach_copies(window: Any) -> CopyFinder:
 
     def show_current(*_args: object) -> None:
         info, folded = panel.current_copies()
-        details.show_copies(info, folded=folded, grouped=panel.proxy.grouped)
+        item = panel.current_item()
+        details.show_copies(info, folded=folded, grouped=panel.proxy.grouped,
+                            position=item.position if item is not None else None)
 
     panel.copiesChanged.connect(show_current)
     panel.selectionChanged.connect(show_current)

@@ -139,9 +139,9 @@ def _random_scene(c: Canvas, seed: str) -> None:
     # across processes (unlike hash()).
     rng = random.Random("scene:" + seed)
     w, h = c.width, c.height
-    c.diagonal_gradient(_seeded_color(rng), _seeded_color(rng))
-    if rng.random() < 0.5:  # light from the other side: unrelated pictures look unalike
-        c.mirror()
+    first, second = _seeded_color(rng), _seeded_color(rng)
+    # Light from either side: unrelated pictures should not look alike.
+    c.diagonal_gradient(first, second, rising=rng.random() < 0.5)
     for _ in range(rng.randint(3, 6)):
         color = _seeded_color(rng, 10, 250)
         cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h

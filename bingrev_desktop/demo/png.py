@@ -100,10 +100,10 @@ class Canvas:
         self.width, self.height = width, height
 
     def mirror(self) -> None:
-        """Flip left to right."""
+        """Flip left to right (slices only: the engine shares its process with tests)."""
         for row in self.rows:
-            pixels = [row[i:i + 3] for i in range(0, len(row), 3)]
-            row[:] = b"".join(reversed(pixels))
+            backwards = row[::-1]  # pixels reversed, but each one's bytes too (B, G, R)
+            row[0::3], row[1::3], row[2::3] = backwards[2::3], backwards[1::3], backwards[0::3]
 
     def vertical_gradient(
         self, top: Color, bottom: Color, y0: int = 0, y1: int | None = None
@@ -114,7 +114,7 @@ class Canvas:
         for y in range(start, end):
             self.rows[y][:] = bytes(lerp_color(top, bottom, (y - start) / span)) * self.width
 
-    def diagonal_gradient(self, a: Color, b: Color) -> None:
+    def diagonal_gradient(self, a: Color, b: Color, *, rising: bool = False) -> None:
         # One wide gradient row is computed per pixel once; each image row is
         # then a shifted slice of it, which gives a diagonal blend for free.
         total = self.width + self.height
@@ -122,7 +122,8 @@ class Canvas:
         for i in range(total):
             wide += bytes(lerp_color(a, b, i / max(1, total - 1)))
         for y in range(self.height):
-            self.rows[y][:] = wide[y * 3 : (y + self.width) * 3]
+            start = self.height - 1 - y if rising else y  # rising: bottom-left to top-right
+            self.rows[y][:] = wide[start * 3 : (start + self.width) * 3]
 
     def hspan(self, y: int, x0: float, x1: float, color: Color) -> None:
         if not 0 <= y < self.height:

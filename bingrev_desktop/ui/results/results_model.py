@@ -82,6 +82,7 @@ class ResultsModel(QAbstractListModel):
         super().__init__(parent)
         self._items: list[ResultItem] = []
         self._rows: dict[int, int] = {}  # position -> row
+        self._thumb_rows: dict[str, list[int]] = {}
         self._haystacks: list[str] = []
         self._largest_row: int | None = None
         self._stars: set[int] = set()
@@ -94,6 +95,8 @@ class ResultsModel(QAbstractListModel):
 
     def set_copies(self, copies: dict[int, CopyInfo]) -> None:
         """Copy groups by position (fingerprints arrive with the pictures)."""
+        if not copies and not self._copies:
+            return  # nothing known yet, nothing to repaint
         self._copies = dict(copies)
         heads = group_heads(copies)
         rows: dict[int, list[int]] = {}
@@ -110,6 +113,10 @@ class ResultsModel(QAbstractListModel):
 
     def copy_info(self, row: int) -> CopyInfo | None:
         return self._copies.get(self._items[row].position)
+
+    @property
+    def has_copies(self) -> bool:
+        return bool(self._copies)
 
     def picture_count(self) -> int:
         """Different pictures among the results: each copy group once."""
@@ -154,6 +161,10 @@ class ResultsModel(QAbstractListModel):
         self._links, self._markets, self._new = {}, {}, {}
         self._copies, self._group_rows = {}, {}
         self._rows = {item.position: row for row, item in enumerate(self._items)}
+        self._thumb_rows = {}  # one picture can serve several results
+        for row, item in enumerate(self._items):
+            if item.thumbnail_url:
+                self._thumb_rows.setdefault(item.thumbnail_url, []).append(row)
         sized = [(item.pixel_count, -row) for row, item in enumerate(self._items)
                  if item.pixel_count]
         self._largest_row = -max(sized)[1] if sized else None
@@ -255,8 +266,8 @@ class ResultsModel(QAbstractListModel):
         return mime
 
     def refresh_row_for_url(self, url: str) -> None:
-        """A thumbnail arrived: repaint the tiles that show it."""
-        for row, item in enumerate(self._items):
-            if item.thumbnail_url == url:
-                index = self.index(row)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        """A thumbnail arrived: repaint the tiles that show it (an index, not a scan: this
+        runs once per picture, 150 times per search)."""
+        for row in self._thumb_rows.get(url, ()):
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

@@ -214,6 +214,8 @@ class ResultsPanel(QWidget):
 
     def show_copies(self, copies: dict[int, CopyInfo]) -> None:
         """Copy groups by position, as the fingerprints of the pictures come in."""
+        if not copies and not self.model.has_copies:
+            return
         self.model.set_copies(copies)
         if self.proxy.grouped:
             self.proxy.invalidate()

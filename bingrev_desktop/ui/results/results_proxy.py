@@ -68,6 +68,8 @@ class ResultsProxyModel(QSortFilterProxyModel):
 
     def forget_opened(self) -> None:
         """New results: no group is open."""
+        if not self._opened:
+            return  # no second filter pass over every result for nothing
         self.beginFilterChange()
         self._opened = set()
         self.endFilterChange()
@@ -125,6 +127,8 @@ class ResultsProxyModel(QSortFilterProxyModel):
         return "copy" if opened else None
 
     def set_market_filter(self, market: str | None, only: bool = False) -> None:
+        if (market, only) == (self._market, self._market_only):
+            return  # every search resets it: no filter pass over every result for nothing
         self.beginFilterChange()
         self._market, self._market_only = market, only
         self.endFilterChange()

@@ -127,6 +127,11 @@ def test_groups_and_likely_original_match_the_engines_families(
         assert originals == expected_originals(record.response.results, families)
         query_family = {p for p, c in copies.items() if c.closeness == "same picture"}
         assert query_family and {families[p] for p in query_family} == {"q-lighthouse"}
+        single = next(c for c in copies.values() if c.size == 1)
+        window.details.show_copies(single, folded=False, looking=True)
+        assert "still comparing" in window.details.copies.text()
+        window.details.show_copies(single, folded=False)
+        assert window.details.copies.text().startswith("No other copy of this picture")
         seen["groups"] = len({c.group for c in copies.values()})
         seen["results"] = panel.model.rowCount()
 

@@ -32,6 +32,7 @@ SETTLE = 0.25  # seconds: pictures arriving in a burst are grouped once, not 150
 
 class CopyFinder(QObject):
     copiesChanged = Signal(object)  # dict[int, CopyInfo] of the shown search
+    settled = Signal()  # every kept picture of the shown search is fingerprinted
 
     def __init__(self, session: CaseSession, images: CaseImages, spawn: Spawn,
                  parent: QObject | None = None) -> None:
@@ -42,6 +43,7 @@ class CopyFinder(QObject):
         self._task: asyncio.Task[None] | None = None
         self._dirty = False
         self._stopped = False
+        self._looking = False
         self._taken: dict[str, str | None] = {}  # picture -> what this window found
         self._taken_queries: dict[object, str | None] = {}  # (searched image, crop): same
         self._emitted_for: SearchRecord | None = None
@@ -68,7 +70,20 @@ class CopyFinder(QObject):
     def busy(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def looking(self) -> bool:
+        """Still fingerprinting the shown search's pictures."""
+        return self._looking
+
     async def _run(self) -> None:
+        self._looking = True
+        try:
+            await self._passes()
+        finally:
+            self._looking = False
+        self.settled.emit()
+
+    async def _passes(self) -> None:
         while self._dirty:
             self._dirty = False
             record = self._images.record

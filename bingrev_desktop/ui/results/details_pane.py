@@ -167,7 +167,7 @@ class DetailsPane(QScrollArea):
         self.show_image_info(None)
 
     def show_copies(self, info: CopyInfo | None, *, folded: bool, grouped: bool = False,
-                    position: int | None = None) -> None:
+                    position: int | None = None, looking: bool = False) -> None:
         """The selected result's copies: "1 of 7 copies · likely original — largest:
         4000 × 3000, earliest date: 3 Mar 2019", and its closeness to the searched image."""
         several = info is not None and info.size > 1
@@ -183,6 +183,8 @@ class DetailsPane(QScrollArea):
                 reasons = [r for r in info.reasons if r != "likely original"]
                 if reasons:
                     text += "\n" + "\n".join(r[0].upper() + r[1:] for r in reasons)
+            elif looking:
+                text = "No other copy found yet (still comparing the pictures\u2026)"
             else:
                 text = "No other copy of this picture among the results"
             self.copies.setText(text)

@@ -19,9 +19,11 @@ def attach_copies(window: Any) -> CopyFinder:
         info, folded = panel.current_copies()
         item = panel.current_item()
         details.show_copies(info, folded=folded, grouped=panel.proxy.grouped,
-                            position=item.position if item is not None else None)
+                            position=item.position if item is not None else None,
+                            looking=finder.looking)
 
     panel.copiesChanged.connect(show_current)
+    finder.settled.connect(show_current)
     panel.selectionChanged.connect(show_current)
     details.foldRequested.connect(panel.toggle_group)
     return finder

@@ -137,6 +137,8 @@ async def _copies_states(window: MainWindow, out: Path, tag: str) -> None:
     await _save(window, out / f"20-copies-grouped-{tag}.png")  # indexes are stale after this
     if group is not None:
         panel.toggle_group(group)
+        await asyncio.sleep(0.1)
+        await _until(lambda: not window.loader.busy)  # the copies' pictures, decoded
     await _save(window, out / f"20b-copies-opened-{tag}.png")
     panel.group_copies.setChecked(False)
 

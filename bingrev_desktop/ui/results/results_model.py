@@ -215,7 +215,10 @@ class ResultsModel(QAbstractListModel):
                 extra += f"\nNew: first found by this run ({self._new[item.position]} UTC)"
             if self._markets.get(item.position):
                 extra += "\nFound in: " + ", ".join(self._markets[item.position])
-            copies = copies_text(self._copies.get(item.position))
+            info = self._copies.get(item.position)
+            if info is not None and info.closeness:
+                extra += f"\nCompared with your image: {info.closeness}"
+            copies = copies_text(info)
             if copies:
                 extra += "\n" + copies[0].upper() + copies[1:]
             return plain_tooltip(describe(item) + extra)

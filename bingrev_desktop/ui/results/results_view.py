@@ -44,8 +44,9 @@ MARGIN = 6
 TEXT_LINES = 2
 TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 58)
 
-TILE_CLOSENESS = {"same picture": "same as yours", "edited copy": "edited copy of yours",
-                  "only similar": "similar to yours"}
+# Short, for the tile's last line; the details pane and the tooltip say it in full.
+TILE_CLOSENESS = {"same picture": "same as yours", "edited copy": "edited copy",
+                  "only similar": "similar"}
 _STATE_TEXT = {
     ThumbState.UNKNOWN: "Loading\u2026",
     ThumbState.LOADING: "Loading\u2026",

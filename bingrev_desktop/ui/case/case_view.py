@@ -7,6 +7,8 @@ loaded shows "Not saved" instead of being fetched.
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStatusBar
 
@@ -135,8 +137,8 @@ class CaseView(QObject):
         if "count" in record.request_body:
             panel.count_spin.setValue(int(record.request_body["count"]))
         self._pending_crop = (record.image_url, record.request.crop)
-        self._controller.start_stored_preview(record.image_url,
-                                              self._session.case.preview(record))
+        self._controller.start_stored_preview(
+            record.image_url, functools.partial(self._session.case.preview, record))
 
     def preview_shown(self, preview: Preview) -> None:
         """Called by the window after it showed a preview: restore a stored search's crop."""

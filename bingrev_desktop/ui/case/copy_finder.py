@@ -30,6 +30,23 @@ BATCH = 24  # pictures fingerprinted between two updates of the grid
 SETTLE = 0.25  # seconds: pictures arriving in a burst are grouped once, not 150 times
 
 
+async def _settle() -> None:
+    """asyncio.sleep(SETTLE), but not through get_running_loop(): qasync may resume this
+    task from Qt's own event processing, where no loop counts as running."""
+    loop = asyncio.get_event_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    handle = loop.call_later(SETTLE, wake)
+    try:
+        await done
+    finally:
+        handle.cancel()
+
+
 class CopyFinder(QObject):
     copiesChanged = Signal(object)  # dict[int, CopyInfo] of the shown search
     settled = Signal()  # every kept picture of the shown search is fingerprinted
@@ -96,7 +113,7 @@ class CopyFinder(QObject):
             if record is self._images.record:
                 self.copiesChanged.emit(record_copies(self._session.case, record))
             if self._dirty:
-                await asyncio.sleep(SETTLE)
+                await _settle()
 
     def _keep(self, digest: str, fingerprint: str | None) -> None:
         if fingerprint is None:

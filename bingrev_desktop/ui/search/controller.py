@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QSize, Signal
@@ -111,15 +112,18 @@ class SearchController(QObject):
                                fetched.format, fetched.data)
         self.previewReady.emit(self.preview)
 
-    def start_stored_preview(self, url: str, data: bytes | None) -> asyncio.Task[None]:
-        """Show a preview from a case file: decoded locally, no network."""
+    def start_stored_preview(self, url: str,
+                             read: Callable[[], bytes | None]) -> asyncio.Task[None]:
+        """Show a preview from a case file: read from its disk spool and decoded in
+        worker threads, no network."""
         self.cancel_preview()
         self.preview, self.preview_error = None, None
-        self._preview_task = asyncio.ensure_future(self._stored_preview(url, data))
+        self._preview_task = asyncio.ensure_future(self._stored_preview(url, read))
         return self._preview_task
 
-    async def _stored_preview(self, url: str, data: bytes | None) -> None:
+    async def _stored_preview(self, url: str, read: Callable[[], bytes | None]) -> None:
         self.previewStarted.emit(url)
+        data = await asyncio.to_thread(read)  # the disk, never on the GUI thread
         if data is None:
             self._preview_failed(url, ImageError("The searched image was not saved in this case."))
             return

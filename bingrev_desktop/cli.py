@@ -24,6 +24,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from . import __version__
+from .core.case import Case
 from .core.client import SearchOutcome
 from .core.credentials import CredentialStore, KeyStorageError
 from .core.errors import BingrevError
@@ -173,7 +174,6 @@ async def _run_search(args: argparse.Namespace) -> int:
 
 async def _copies_json(service: SearchService, outcome: SearchOutcome) -> dict[str, Any]:
     """Copy groups of one answer: its pictures kept in a case that lives in memory."""
-    from .core.case import Case
     from .core.casekeeper import keep_search
     from .core.export_copies import json_fields
     from .ui.results.imaging import fingerprint_bytes  # Qt decodes; no window is made
@@ -299,7 +299,7 @@ def run_export(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _fingerprint_case(case: Any) -> None:
+def _fingerprint_case(case: Case) -> None:
     from .core.case_copies import fingerprint_missing
     from .ui.results.imaging import fingerprint_bytes
 

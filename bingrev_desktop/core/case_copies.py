@@ -45,15 +45,23 @@ def record_copies(case: Case, record: SearchRecord) -> dict[int, CopyInfo]:
                        query_prints(record.query_print))
 
 
+def query_print(preview: bytes | None, crop: Crop | None,
+                fingerprint: Fingerprinter) -> str | None:
+    """What ``SearchRecord.query_print`` holds: the searched image's fingerprint, then
+    its crop's (None when the image cannot be read). Blocking: decodes the image."""
+    whole = fingerprint(preview, None)
+    if whole is None:
+        return None
+    part = fingerprint(preview, crop) if crop is not None else None
+    return ",".join(to_text(v) for v in (whole, part) if v is not None)
+
+
 def fingerprint_missing(case: Case, record: SearchRecord, fingerprint: Fingerprinter) -> None:
     """Fingerprint ``record``'s searched image (and its crop) and every kept picture that
     has none yet. Blocking (decodes pictures): for worker threads and the command line."""
     if record.query_print is None and record.preview_sha256:
-        preview = case.blobs.get(record.preview_sha256)
-        crop = record.crop_fractions()
-        values = [fingerprint(preview, None)] + ([fingerprint(preview, crop)] if crop else [])
-        if values[0] is not None:
-            record.query_print = ",".join(to_text(v) for v in values if v is not None)
+        record.query_print = query_print(case.blobs.get(record.preview_sha256),
+                                         record.crop_fractions(), fingerprint)
     for digest in missing_prints(case, record):
         value = fingerprint(case.blobs.get(digest), None)
         if value is not None:

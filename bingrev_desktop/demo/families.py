@@ -72,9 +72,8 @@ class Families:
             roll = rng.random()
             edit = "crop" if roll < 0.12 else "mark" if roll < 0.22 else (
                 "mirror" if roll < 0.27 and not seed.startswith("q-") else "")
-        first = seed not in self._started and (largest or not is_copy)
-        if is_copy and largest:
-            first = True
+        # The original: the searched picture's largest copy, or another family's first.
+        first = largest if is_copy else seed not in self._started
         self._started.add(seed)
         day = self._days[seed]
         self.later_day = None if first else day + 30 + rng.randrange(0, 1500)

@@ -17,9 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ...core.case import SearchRecord
-from ...core.case_copies import record_copies
+from ...core.case_copies import query_print, record_copies
 from ...core.duplicates import to_text
-from ..results.imaging import fingerprint_async
+from ..results.imaging import fingerprint_bytes, in_decode_pool
 from .case_images import CaseImages
 from .case_session import CaseSession
 
@@ -28,6 +28,10 @@ log = logging.getLogger("bingrev_desktop.copies")
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 BATCH = 24  # pictures fingerprinted between two updates of the grid
 SETTLE = 0.25  # seconds: pictures arriving in a burst are grouped once, not 150 times
+
+
+def _stored_print(read: Callable[[str], bytes | None], digest: str) -> int | None:
+    return fingerprint_bytes(read(digest))
 
 
 async def _settle() -> None:
@@ -128,14 +132,9 @@ class CopyFinder(QObject):
         blobs = case.blobs
         query_key = (record.preview_sha256, record.crop_fractions())
         if record.preview_sha256 and query_key not in self._taken_queries:
-            read = functools.partial(blobs.get, record.preview_sha256)
-            crop = record.crop_fractions()
-            values = [await fingerprint_async(read)]  # the whole image, then the crop
-            if crop is not None:
-                values.append(await fingerprint_async(read, crop))
-            self._taken_queries[query_key] = (
-                ",".join(to_text(v) for v in values if v is not None)
-                if values[0] is not None else None)
+            read, crop = functools.partial(blobs.get, record.preview_sha256), query_key[1]
+            self._taken_queries[query_key] = await in_decode_pool(
+                lambda: query_print(read(), crop, fingerprint_bytes))
         if record.preview_sha256:
             record.query_print = self._taken_queries[query_key]
         kept = dict.fromkeys(record.thumbnails.get(u) for u in record.thumbnail_urls())
@@ -151,7 +150,7 @@ class CopyFinder(QObject):
         for done, digest in enumerate(todo, 1):
             if record is not self._images.record or case is not self._session.case:
                 return  # the user moved on
-            value = await fingerprint_async(functools.partial(blobs.get, digest))
+            value = await in_decode_pool(functools.partial(_stored_print, blobs.get, digest))
             self._taken[digest] = None if value is None else to_text(value)
             self._keep(digest, self._taken[digest])
             if done % BATCH == 0 and record is self._images.record:

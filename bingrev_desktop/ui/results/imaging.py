@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
@@ -16,6 +17,7 @@ from PySide6.QtGui import QImage, QImageReader
 from ...core.duplicates import HASH_HEIGHT, HASH_WIDTH, make_fingerprint
 from ...core.errors import ErrorDetail, ImageError
 
+T = TypeVar("T")
 ALLOCATION_LIMIT_MB = 256
 MAX_SIDE = 16_384
 MAX_PIXELS = 60_000_000
@@ -133,11 +135,10 @@ def fingerprint_bytes(data: bytes | None,
     return fingerprint(image)
 
 
-async def fingerprint_async(read: Callable[[], bytes | None],
-                            crop: tuple[float, float, float, float] | None = None) -> int | None:
-    """Read the bytes (from a case's disk spool) and take their fingerprint, both in
+async def in_decode_pool(work: Callable[[], T]) -> T:
+    """Run blocking picture work (reading a case's spool, decoding, fingerprinting) in
     the decode pool: never on the GUI thread."""
     # Not get_running_loop(): qasync may resume a task from Qt's own event processing
     # (a modal dialog, a test between two runs of the loop), where none is "running".
     loop = asyncio.get_event_loop()
-    return await loop.run_in_executor(_DECODE_POOL, lambda: fingerprint_bytes(read(), crop))
+    return await loop.run_in_executor(_DECODE_POOL, work)

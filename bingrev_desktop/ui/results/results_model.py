@@ -123,6 +123,9 @@ class ResultsModel(QAbstractListModel):
         grouped = sum(len(rows) - 1 for rows in self._group_rows.values())
         return len(self._items) - grouped
 
+    def row_of(self, position: int) -> int | None:
+        return self._rows.get(position)
+
     def group_rows(self, group: int) -> list[int]:
         """The rows of a copy group: the one that stands for it (the likely original)
         first, then Bing's order."""

@@ -251,9 +251,9 @@ class ResultsPanel(QWidget):
         rows = {self.proxy.index(r, 0).data(ItemRole).position: r
                 for r in range(self.proxy.rowCount())}
         row = rows.get(item.position)
-        if row is None:  # folded away: its group's tile
-            info = self.model.copy_info(next(
-                r for r in range(self.model.rowCount()) if self.model.item(r) is item))
+        source_row = self.model.row_of(item.position)
+        if row is None and source_row is not None:  # folded away: its group's tile
+            info = self.model.copy_info(source_row)
             lead = self.proxy.lead_row(info.group) if info is not None else None
             row = rows.get(self.model.item(lead).position) if lead is not None else None
         if row is not None:

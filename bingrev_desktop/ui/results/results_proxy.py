@@ -82,8 +82,7 @@ class ResultsProxyModel(QSortFilterProxyModel):
         """Show every copy of the group ``position`` belongs to, or fold it again. Kept by
         position: group numbers change while pictures are still arriving."""
         model = self._results()
-        row = next((r for r in range(model.rowCount()) if model.item(r).position == position),
-                   None)
+        row = model.row_of(position)
         info = model.copy_info(row) if row is not None else None
         if info is None:
             return

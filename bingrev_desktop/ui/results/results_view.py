@@ -56,6 +56,11 @@ _STATE_TEXT = {
 }
 
 
+def thumb_rect_of(tile: QRect) -> QRect:
+    """Where a tile's picture sits (painting and badge clicks agree on it)."""
+    return QRect(tile.x() + MARGIN, tile.y() + MARGIN, THUMB_SIZE.width(), THUMB_SIZE.height())
+
+
 class ResultDelegate(QStyledItemDelegate):
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,8 +98,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(tile.adjusted(1, 1, -1, -1), 6, 6)
 
-        thumb_rect = QRect(rect.x() + MARGIN, rect.y() + MARGIN, THUMB_SIZE.width(),
-                           THUMB_SIZE.height())
+        thumb_rect = thumb_rect_of(rect)
         self._paint_thumbnail(painter, palette, thumb_rect, item)
         copies: CopyInfo | None = index.data(CopyRole)
         stack = [(text, hue) for text, hue, shown in (
@@ -206,8 +210,7 @@ class ResultDelegate(QStyledItemDelegate):
     @classmethod
     def fold_badge_rect(cls, tile: QRect, text: str, font: QFont) -> QRect:
         """Where a tile's "×7" badge is (a little larger, to be easy to click)."""
-        at = QPoint(tile.x() + MARGIN + THUMB_SIZE.width() - 1,
-                    tile.y() + MARGIN + THUMB_SIZE.height() - 1) + QPoint(-4, -24)
+        at = thumb_rect_of(tile).bottomRight() + QPoint(-4, -24)
         return cls._badge_box(at, text, font, right=True).adjusted(-4, -4, 4, 4)
 
     @classmethod

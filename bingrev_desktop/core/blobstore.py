@@ -80,6 +80,22 @@ class BlobStore:
             self._db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (digest, data))
             self._sizes[digest] = len(data)
 
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Many ``put``s in one transaction: an opened case's pictures go to the spool
+        in one write instead of one per picture."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                for digest, data in items:
+                    if digest not in self._sizes:
+                        self._db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)",
+                                         (digest, data))
+                        self._sizes[digest] = len(data)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     def get(self, digest: str | None) -> bytes | None:
         if not digest:
             return None

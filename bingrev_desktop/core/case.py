@@ -6,13 +6,14 @@ Qt-free and storage-free; :mod:`casefile` reads and writes it as a ``.bingrev`` 
 from __future__ import annotations
 
 import enum
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from .blobstore import BlobStore, sha256
 from .request import SearchRequest
-from .response import SearchResponse, parse_response
+from .response import SearchResponse, parse_response, result_count
 
 __all__ = ["Case", "KeptCopy", "LinkCheck", "LinkResult", "LinkState", "SearchRecord",
            "ThumbnailFailure", "plural", "sha256", "utc_now"]
@@ -25,6 +26,11 @@ def plural(count: float, one: str, many: str) -> str:
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# One parse wins when a worker and the GUI thread parse the same search at once, so
+# every view holds the same result objects.
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,30 @@ class SearchRecord:
 
     @property
     def response(self) -> SearchResponse:
-        if self._response is None:
-            self._response = parse_response(self.response_raw)
-        return self._response
+        """The parsed answer, parsed on first use (a worker does it for an opened case)."""
+        parsed = self._response
+        if parsed is None:
+            fresh = parse_response(self.response_raw)
+            with _PARSE_LOCK:
+                if self._response is None:
+                    self._response = fresh
+                parsed = self._response
+        return parsed
+
+    def parse(self) -> None:
+        """Parse the answer now (in a worker), rather than on first use."""
+        _ = self.response
+
+    @property
+    def parsed(self) -> bool:
+        return self._response is not None
+
+    @property
+    def result_count(self) -> int:
+        """len(response.results), without parsing a search that is still being read."""
+        if self._response is not None:
+            return len(self._response.results)
+        return result_count(self.response_raw)
 
     @property
     def request(self) -> SearchRequest:
@@ -194,6 +221,10 @@ class Case:
 
     def add_blob(self, data: bytes) -> str:
         return self.blobs.add(data)
+
+    def unparsed(self) -> list[SearchRecord]:
+        """Searches of an opened case whose answers are not parsed yet."""
+        return [s for s in self.searches if not s.parsed]
 
     def add_search(self, request: SearchRequest, response: SearchResponse, *, elapsed: float,
                    preview: bytes | None = None, parent: tuple[int, int] | None = None,

@@ -30,7 +30,7 @@ from .casefile_schema import (
 )
 from .duplicates import from_text
 from .request import SearchRequest
-from .response import parse_response
+from .series import shown_first
 
 
 def check_schema(db: sqlite3.Connection, source: Path) -> None:
@@ -113,10 +113,13 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
     case.note = meta.get("note", "")
     case.created_at = meta.get("created_at", "")
     case.sample_data = meta.get("sample_data") == "1"
-    for digest, data in rows("SELECT sha256, data FROM blobs"):
-        if not isinstance(data, bytes) or sha256(data) != digest:
-            raise sqlite3.DatabaseError(f"blob {str(digest)[:12]} does not match its hash")
-        case.blobs.put(digest, data)  # to the disk spool, one at a time
+    def checked_blobs() -> Iterator[tuple[str, bytes]]:
+        for digest, data in rows("SELECT sha256, data FROM blobs"):
+            if not isinstance(data, bytes) or sha256(data) != digest:
+                raise sqlite3.DatabaseError(f"blob {str(digest)[:12]} does not match its hash")
+            yield digest, data
+
+    case.blobs.put_many(checked_blobs())  # to the disk spool, one row at a time
     sweep = "sweep" if version >= 3 else "NULL"
     query_print = "query_print" if version >= 4 else "NULL"
     for row in rows("SELECT id, created_at, request_json, response_json, elapsed, "
@@ -133,8 +136,12 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
         # Everything the window will do with the record must work: check it now, so
         # a crafted or damaged file is refused at the door instead of failing later.
         SearchRequest.from_body(record.request_body)
-        record._response = parse_response(record.response_raw)  # parsed here, in the worker
         case.searches.append(record)
+    # Parsed here, in the worker: what the window shows first. The rest of the answers
+    # are parsed on first use, or by the window in a worker once the case is on screen
+    # (parsing is total on a JSON object, so a later parse cannot refuse the file).
+    for record in shown_first(case):
+        record.parse()
     by_id = {s.id: s for s in case.searches}
     columns = "sha256, error, failed_at" if version >= 2 else "sha256, NULL, NULL"
     for search_id, url, digest, error, failed_at in rows(

@@ -289,6 +289,16 @@ class SearchResponse:
         return found
 
 
+def result_count(payload: Any) -> int:
+    """How many results :func:`parse_response` keeps, without parsing them: every
+    object in ``related_content``, up to MAX_RESULTS (the history lists counts of
+    searches that are still being read)."""
+    items = payload.get("related_content") if isinstance(payload, dict) else None
+    if not isinstance(items, list):
+        return 0
+    return min(MAX_RESULTS, sum(isinstance(item, dict) for item in items))
+
+
 def parse_response(payload: Any) -> SearchResponse:
     """Parse a decoded JSON payload. Raises only if it is not an object at all."""
     if not isinstance(payload, dict):

@@ -31,6 +31,12 @@ def runs_of(case: Case, record: SearchRecord) -> list[SearchRecord]:
     return [s for s in case.searches if query_key(s) == key]
 
 
+def shown_first(case: Case) -> list[SearchRecord]:
+    """What the window needs first when a case opens: the latest search and every
+    earlier run of it (its "new" and "gone" results); the rest can wait."""
+    return runs_of(case, case.searches[-1]) if case.searches else []
+
+
 @dataclass
 class Sighting:
     record: SearchRecord  # the last run that showed it

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -71,8 +71,12 @@ class CaseFlow(QObject):
     caseShown = Signal()  # another case (or none) is now the open one: show it
 
     def __init__(self, dialog_parent: QWidget, session: CaseSession, banner: MessageBanner,
-                 settings: SettingsStore, status: QStatusBar) -> None:
+                 settings: SettingsStore, status: QStatusBar,
+                 screen_loaded: Callable[[], Awaitable[None]] | None = None) -> None:
+        """``screen_loaded`` returns once the grid's tiles on screen are drawn: the rest
+        of an opened case is read after that."""
         super().__init__(dialog_parent)
+        self._screen_loaded = screen_loaded
         self._parent, self._banner = dialog_parent, banner
         self._settings, self._status = settings, status
         self.session = session
@@ -149,7 +153,9 @@ class CaseFlow(QObject):
         self._settings.add_recent_session(str(path))
         self.refresh_recent_cases()
         self.caseShown.emit()
-        self._banner.show_message("Case opened", opened_text(path.name, case))
+        await self.session.read_rest(self._screen_loaded)  # the shown search first
+        if self.session.case is case:
+            self._banner.show_message("Case opened", opened_text(path.name, case))
         return True
 
     # -- save --------------------------------------------------------------------------
@@ -277,6 +283,7 @@ class CaseFlow(QObject):
             return
         self.session.adopt(case, None, dirty=True)
         self.caseShown.emit()
+        await self.session.read_rest(self._screen_loaded)
         self._banner.show_message("Work restored",
                                         "Your unsaved case is back. Save it to keep it.")
 

@@ -10,6 +10,7 @@ fetched unless the user asks to load the missing pictures.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -18,7 +19,12 @@ from PySide6.QtCore import QObject, Signal
 from ...core.case import SearchRecord, ThumbnailFailure, utc_now
 from ...core.errors import BingrevError, ErrorDetail, ImageError
 from ...core.redact import redact
-from ..results.thumbnails import NotStoredError, ThumbnailLoader, ThumbnailSource
+from ..results.thumbnails import (
+    NotStoredError,
+    StoredPicture,
+    ThumbnailLoader,
+    ThumbnailSource,
+)
 from .case_session import CaseSession
 
 log = logging.getLogger("bingrev_desktop.case_images")
@@ -75,6 +81,11 @@ class CaseImages(QObject):
             self._loader.fill(record.missing_thumbnails())
         self._report()
 
+    async def screen_loaded(self) -> None:
+        """Once the tiles on screen have their pictures (work the user does not see
+        waits for this)."""
+        await self._loader.until_screen_loaded()
+
     def _may_fetch(self, record: SearchRecord) -> bool:
         if self._owners:
             return any(self._session.may_fetch(s) for s in self._owners.values())
@@ -90,7 +101,7 @@ class CaseImages(QObject):
     def source_for(self, record: SearchRecord) -> ThumbnailSource:
         owners = self._owners
 
-        async def source(url: str) -> bytes:
+        async def source(url: str) -> bytes | StoredPicture:
             owner = owners.get(url)
             if owner is None:
                 return await self._bytes(record, url)
@@ -103,13 +114,11 @@ class CaseImages(QObject):
                     record.thumbnail_failures[url] = owner.thumbnail_failures[url]
         return source
 
-    async def _bytes(self, record: SearchRecord, url: str) -> bytes:
+    async def _bytes(self, record: SearchRecord, url: str) -> bytes | StoredPicture:
         blobs = self._session.case.blobs
         digest = record.thumbnails.get(url)
-        if digest is not None:
-            data = await asyncio.to_thread(blobs.get, digest)
-            if data is not None:
-                return data
+        if digest is not None and digest in blobs:  # read with the decode, in the pool
+            return StoredPicture(functools.partial(blobs.get, digest))
         if not self._session.may_fetch(record):
             failure = record.thumbnail_failures.get(url)
             if failure is not None:

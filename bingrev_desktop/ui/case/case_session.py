@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
@@ -23,7 +24,7 @@ from ...core.casefile import EXTENSION, load_case, save_case
 from ...core.client import SearchOutcome
 from ...core.files import atomic_write
 from ...core.settings import data_dir
-from ..common.tasks import TaskSet
+from ..common.tasks import TaskSet, in_worker
 
 log = logging.getLogger("bingrev_desktop.case")
 AUTOSAVE_DELAY_MS = 3000
@@ -235,6 +236,21 @@ class CaseSession(QObject):
         """Read a case (CaseFileError on a bad file); does not change the open case.
         Setting ``cancel`` stops the read; it also has a deadline of its own."""
         return await asyncio.to_thread(load_case, path, cancel=cancel)
+
+    async def read_rest(self, after: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Parse the answers an opened case left for later, one search per worker call
+        (the GUI thread never parses), once ``after`` returns (the shown search's tiles
+        go first); then the history redraws with every count and "new / gone" text."""
+        case = self.case
+        pending = case.unparsed()
+        if pending and after is not None:
+            await after()
+        for record in pending:
+            if self.case is not case:
+                return  # another case was opened meanwhile
+            await in_worker(record.parse)
+        if pending and self.case is case:
+            self.changed.emit()
 
     def adopt(self, case: Case, path: Path | None, *, dirty: bool = False) -> None:
         replaced = case is not self.case

@@ -17,8 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ...core.case import SearchRecord
-from ...core.case_copies import query_print, record_copies
-from ...core.duplicates import to_text
+from ...core.case_copies import query_print, record_prints
+from ...core.duplicates import find_copies, query_prints, to_text
+from ..common.tasks import pause
 from ..results.imaging import fingerprint_bytes, in_decode_pool
 from .case_images import CaseImages
 from .case_session import CaseSession
@@ -32,23 +33,6 @@ SETTLE = 0.25  # seconds: pictures arriving in a burst are grouped once, not 150
 
 def _stored_print(read: Callable[[str], bytes | None], digest: str) -> int | None:
     return fingerprint_bytes(read(digest))
-
-
-async def _settle() -> None:
-    """asyncio.sleep(SETTLE), but not through get_running_loop(): qasync may resume this
-    task from Qt's own event processing, where no loop counts as running."""
-    loop = asyncio.get_event_loop()
-    done: asyncio.Future[None] = loop.create_future()
-
-    def wake() -> None:
-        if not done.done():
-            done.set_result(None)
-
-    handle = loop.call_later(SETTLE, wake)
-    try:
-        await done
-    finally:
-        handle.cancel()
 
 
 class CopyFinder(QObject):
@@ -110,14 +94,26 @@ class CopyFinder(QObject):
             record = self._images.record
             if record is None:
                 return
-            if record is not self._emitted_for:  # what the case holds, at once
-                self._emitted_for = record
-                self.copiesChanged.emit(record_copies(self._session.case, record))
+            if record is not self._emitted_for:  # what the case holds, once the tiles
+                self._emitted_for = record        # on screen are drawn
+                await self._images.screen_loaded()
+                await self._emit_copies(record)
             await self._fingerprint(record)
-            if record is self._images.record:
-                self.copiesChanged.emit(record_copies(self._session.case, record))
+            await self._emit_copies(record)
             if self._dirty:
-                await _settle()
+                await pause(SETTLE)
+
+    async def _emit_copies(self, record: SearchRecord) -> None:
+        """Group in the decode pool: comparing 150 fingerprints is too long for the GUI
+        thread. Only the prints are read here, where the case is changed."""
+        if record is not self._images.record:
+            return
+        prints, queries = record_prints(self._session.case, record), query_prints(
+            record.query_print)
+        copies = await in_decode_pool(
+            lambda: find_copies(record.response.results, prints, queries))
+        if record is self._images.record:
+            self.copiesChanged.emit(copies)
 
     def _keep(self, digest: str, fingerprint: str | None) -> None:
         if fingerprint is None:
@@ -148,10 +144,11 @@ class CopyFinder(QObject):
                 todo.append(digest)
         todo.sort(key=lambda d: d in case.prints)  # the missing ones first
         for done, digest in enumerate(todo, 1):
+            await self._images.screen_loaded()  # the tiles on screen decode first
             if record is not self._images.record or case is not self._session.case:
                 return  # the user moved on
             value = await in_decode_pool(functools.partial(_stored_print, blobs.get, digest))
             self._taken[digest] = None if value is None else to_text(value)
             self._keep(digest, self._taken[digest])
-            if done % BATCH == 0 and record is self._images.record:
-                self.copiesChanged.emit(record_copies(case, record))
+            if done % BATCH == 0:
+                await self._emit_copies(record)

@@ -32,7 +32,7 @@ def _time(iso: str) -> str:
 
 def describe_record(case: Case, number: int, record: SearchRecord) -> str:
     name = record.image_url.rsplit("/", 1)[-1].split("?")[0] or record.image_url
-    count = len(record.response.results)
+    count = record.result_count  # a search still being read is not parsed here
     parts = [f"{number}. {name[:40]}", f"{count} results", record.market, _time(record.created_at)]
     if record.crop_fractions():
         parts.insert(2, "part of image")
@@ -93,7 +93,7 @@ class HistoryPanel(QWidget):
         its countries under it; runs of the same search say what changed."""
         self._updating = True
         self.list.clear()
-        series = series_texts(case)
+        series = {} if case.unparsed() else series_texts(case)  # redrawn once all are read
         for number, record in enumerate(case.searches, 1):
             if record.sweep is not None and record is case.sweep_searches(record.sweep)[0]:
                 header = QListWidgetItem(describe_sweep(case, record.sweep))

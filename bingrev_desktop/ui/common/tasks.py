@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 log = logging.getLogger("bingrev_desktop.tasks")
@@ -38,3 +38,26 @@ class TaskSet:
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+
+async def in_worker(work: Callable[[], T]) -> T:
+    """asyncio.to_thread(work) without get_running_loop() (see :func:`pause`)."""
+    return await asyncio.get_event_loop().run_in_executor(None, work)
+
+
+async def pause(seconds: float) -> None:
+    """asyncio.sleep(seconds), but not through get_running_loop(): qasync may resume a
+    task from Qt's own event processing (a modal dialog, a test between two runs of the
+    loop), where no loop counts as running."""
+    loop = asyncio.get_event_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    handle = loop.call_later(seconds, wake)
+    try:
+        await done
+    finally:
+        handle.cancel()

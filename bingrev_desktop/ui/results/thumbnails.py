@@ -21,13 +21,36 @@ from collections.abc import Awaitable, Callable, Iterable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ...core.errors import BingrevError
+from ...core.errors import BingrevError, ImageError
 from ...core.http import IMAGE_CONCURRENCY
-from .imaging import THUMB_FIT, THUMBNAIL_MAX_PIXELS, decode_image_async
+from ..common.tasks import pause
+from .imaging import (
+    THUMB_FIT,
+    THUMBNAIL_MAX_PIXELS,
+    decode_image,
+    decode_image_async,
+    in_decode_pool,
+)
 
 log = logging.getLogger("bingrev_desktop.thumbnails")
 
-ThumbnailSource = Callable[[str], Awaitable[bytes]]
+
+
+class StoredPicture:
+    """What a source returns for a picture already on disk: the read happens in the
+    decode pool together with the decode, one worker hop instead of two."""
+
+    def __init__(self, read: Callable[[], bytes | None]) -> None:
+        self.read = read
+
+    def bytes_or_raise(self) -> bytes:
+        data = self.read()
+        if data is None:  # the case was closed meanwhile
+            raise ImageError("The picture is no longer in the open case.")
+        return data
+
+
+ThumbnailSource = Callable[[str], Awaitable["bytes | StoredPicture"]]
 THUMB_SIZE = THUMB_FIT
 
 
@@ -41,6 +64,8 @@ def _loop_running() -> bool:
 # Tiles on screen get pumps of their own above the cap, so a tile painted just after
 # the background fill took every slot does not wait a whole round behind it.
 VISIBLE_EXTRA = 6
+SCREEN_DEADLINE = 1.0  # seconds that background work waits for the tiles on screen
+SCREEN_POLL = 0.01
 
 
 class NotStoredError(Exception):
@@ -75,6 +100,7 @@ class ThumbnailLoader(QObject):
         self._in_background: set[str] = set()  # what _background holds, for O(1) checks
         self._decode_on_arrival: set[str] = set()  # background loads that became visible
         self._visible_active = 0  # visible loads waiting on the network
+        self._on_screen_loading = 0  # visible loads in flight, from the network or disk
         self._stored: set[str] = set()  # visible ones that only need decoding
         self._pumps: set[asyncio.Task[None]] = set()
         self._stopping: set[asyncio.Task[None]] = set()
@@ -183,17 +209,11 @@ class ThumbnailLoader(QObject):
             while self._has_work():
                 if self._visible:
                     url = self._visible.pop()  # newest first
-                    if url in self._stored:  # from disk: never holds the fill back
-                        self._stored.discard(url)
-                        await self._load(url, decode=True)
-                        continue
-                    self._visible_active += 1
+                    self._on_screen_loading += 1
                     try:
-                        await self._load(url, decode=True)
+                        await self._load_visible(url)
                     finally:
-                        self._visible_active -= 1
-                    if self._visible_active == 0:
-                        self._start_pumps()  # the background fill may go on
+                        self._on_screen_loading -= 1
                 elif len(self._pumps) > self._concurrency:
                     break  # an extra pump for a tile on screen retires: the cap holds
                 else:
@@ -206,13 +226,42 @@ class ThumbnailLoader(QObject):
             if task is not None:
                 self._pumps.discard(task)
 
+    async def _load_visible(self, url: str) -> None:
+        if url in self._stored:  # from disk: never holds the fill back
+            self._stored.discard(url)
+            await self._load(url, decode=True)
+            return
+        self._visible_active += 1
+        try:
+            await self._load(url, decode=True)
+        finally:
+            self._visible_active -= 1
+        if self._visible_active == 0:
+            self._start_pumps()  # the background fill may go on
+
+    async def until_screen_loaded(self, deadline: float = SCREEN_DEADLINE) -> None:
+        """Return once the tiles on screen have their pictures, or after ``deadline``
+        seconds: work the user does not see (reading the rest of a case, fingerprints)
+        waits for this, so it never competes with the first tiles."""
+        loop = asyncio.get_event_loop()
+        end = loop.time() + deadline
+        while loop.time() < end and (not self._states or self._visible
+                                     or self._on_screen_loading):
+            await pause(SCREEN_POLL)
+
+    @staticmethod
+    async def _decode(data: bytes | StoredPicture, url: str) -> QImage:
+        if isinstance(data, bytes):
+            return await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
+        return await in_decode_pool(lambda: decode_image(
+            data.bytes_or_raise(), THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS))
+
     async def _load(self, url: str, *, decode: bool) -> None:
         try:
             data = await self._source(url)
             decode = decode or url in self._decode_on_arrival
             self._decode_on_arrival.discard(url)
-            image = (await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
-                     if decode else None)
+            image = await self._decode(data, url) if decode else None
         except NotStoredError:
             self._states[url] = ThumbState.NOT_SAVED
         except BingrevError as exc:

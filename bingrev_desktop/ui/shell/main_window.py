@@ -71,7 +71,8 @@ class MainWindow(QMainWindow):
         self.session = CaseSession(self)
         self.images = CaseImages(self.session, self.loader, self.fetch_thumbnail, self)
         self.history = HistoryPanel()
-        self.case_files = CaseFlow(self, self.session, self.banner, settings, self.statusBar())
+        self.case_files = CaseFlow(self, self.session, self.banner, settings, self.statusBar(),
+                                   self.loader.until_screen_loaded)
         self.case_view = CaseView(self.session, self.images, self.results_panel, self.details,
                                   self.history, self.search_panel, controller, self.banner,
                                   self.statusBar(), demo=demo, parent=self)

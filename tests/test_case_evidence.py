@@ -20,8 +20,8 @@ import pytest
 
 from bingrev_desktop.core.case import LinkState, sha256
 from bingrev_desktop.core.casefile import SCHEMA_VERSION, load_case, save_case
-from bingrev_desktop.core.evidence import SiteContact
 from bingrev_desktop.core.export import csv_report, html_report, json_report
+from bingrev_desktop.core.settings import SiteContact
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.ui.results.results_model import LinkRole
 from bingrev_desktop.ui.results.thumbnails import ThumbState

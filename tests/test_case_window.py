@@ -40,7 +40,7 @@ async def all_visible_thumbnails(window: MainWindow, rows: int) -> None:
 
 async def build_case(window: MainWindow, engine: DemoEngine, path: Path) -> None:
     """Two searches and a pivot, with stars and notes, saved to ``path``."""
-    from bingrev_desktop.core.evidence import SiteContact
+    from bingrev_desktop.core.settings import SiteContact
 
     window.settings.site_contact = SiteContact.ALWAYS  # the pivot's preview is kept too
     await show_and_wait(window, engine.query_image_url("lighthouse"))

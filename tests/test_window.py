@@ -314,7 +314,7 @@ def test_pivot_searches_with_result_image(qloop: asyncio.AbstractEventLoop, wind
 
 def test_pivot_shows_the_picture_when_sites_may_be_contacted(
         qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine) -> None:
-    from bingrev_desktop.core.evidence import SiteContact
+    from bingrev_desktop.core.settings import SiteContact
 
     window.settings.site_contact = SiteContact.ALWAYS
     run(qloop, show_and_wait(window, demo_engine.query_image_url("portrait")))

@@ -9,7 +9,6 @@ with a deadline, no key, no cookies, no Referer and a neutral User-Agent.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,17 +32,6 @@ log = logging.getLogger("bingrev_desktop.evidence")
 
 CHECK_CONCURRENCY = 6
 
-
-class SiteContact(enum.Enum):
-    """The user's answer to "may the app contact the sites that host results?"."""
-
-    ASK = "ask"
-    ALWAYS = "always"
-    NEVER = "never"
-
-    @classmethod
-    def parse(cls, text: object) -> SiteContact:
-        return next((c for c in cls if c.value == text), cls.ASK)
 
 Progress = Callable[[int, int], None]
 

@@ -21,9 +21,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .errors import ErrorDetail, ImageError, NotAnImageError, excerpt
-from .http import IMAGE_CONCURRENCY, BodyTooLargeError, ProgressCallback, read_capped, transport_error
+from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
 from .pinning import AddressPolicy, IPAddress, RefusedAddressError, connect_policy
 from .request import ValidationError, validate_image_url
+from .sizes import IMAGE_CONCURRENCY, human_size
 
 log = logging.getLogger("bingrev_desktop.fetcher")
 
@@ -116,14 +117,6 @@ def is_local_address(url: str) -> bool:
     except ValueError:
         return False
     return not is_public_address(address)
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.0f} MB"
 
 
 def _valid(url: str) -> str:

@@ -28,10 +28,6 @@ USER_AGENT = f"bingrev-desktop/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=15.0, pool=15.0)
 # The pool is larger than any semaphore we hold, so cancelled requests cannot
 # exhaust it (encode/httpcore#1093).
-# Image downloads in flight at once. Six (a browser's per-host HTTP/1.1 limit) made
-# 25 serial rounds of latency for 150 thumbnails; sixteen over HTTP/1.1, or multiplexed
-# on one HTTP/2 connection, cut that to about ten. Bounded, and below the pool size.
-IMAGE_CONCURRENCY = 16
 DEFAULT_LIMITS = httpx.Limits(max_connections=48, max_keepalive_connections=24)
 
 ProgressCallback = Callable[[int, int | None], None]

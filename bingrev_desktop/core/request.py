@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from .markets import find_market
 
 ENGINE = "bing_reverse_image"
@@ -82,6 +80,9 @@ def validate_image_url(raw: str) -> str:
             "image_url",
         )
     del port
+    # Imported here: the window paints before the network stack is loaded.
+    import httpx
+
     try:
         httpx.Request("GET", url)  # what will send it must accept it: IDNA and all
     except (httpx.InvalidURL, UnicodeError, ValueError) as exc:

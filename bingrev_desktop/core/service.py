@@ -14,7 +14,8 @@ import httpx
 
 from .client import RetryPolicy, XcrawlClient
 from .fetcher import ImageFetcher
-from .http import IMAGE_CONCURRENCY, make_http_client
+from .http import make_http_client
+from .sizes import IMAGE_CONCURRENCY
 
 log = logging.getLogger("bingrev_desktop.service")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from pathlib import Path
@@ -69,3 +70,15 @@ def log_dir() -> Path:
 
 def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_DIR_NAME, appauthor=False))
+
+
+class SiteContact(enum.Enum):
+    """The user's answer to "may the app contact the sites that host results?"."""
+
+    ASK = "ask"
+    ALWAYS = "always"
+    NEVER = "never"
+
+    @classmethod
+    def parse(cls, text: object) -> SiteContact:
+        return next((c for c in cls if c.value == text), cls.ASK)

@@ -12,12 +12,15 @@ import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from .client import SearchOutcome, XcrawlClient
 from .errors import BingrevError
 from .markets import MARKETS as _MARKETS
 from .request import SearchRequest, ValidationError
 from .response import ResultItem
+
+if TYPE_CHECKING:  # the history and the grid use this module before the network loads
+    from .client import SearchOutcome, XcrawlClient
 
 # Bing's markets by region (presets of the sweep dialog and of ``--mkt REGION``).
 REGIONS: dict[str, tuple[str, ...]] = {

@@ -22,9 +22,9 @@ os.environ.setdefault("QT_API", "pyside6")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
-from ..core.evidence import SiteContact
 from ..core.request import Crop
 from ..core.service import SearchService
+from ..core.settings import SiteContact
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
 from ..ui.results.results_model import CopyRole, FoldRole, ItemRole

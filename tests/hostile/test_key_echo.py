@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bingrev_desktop.core.evidence import SiteContact
 from bingrev_desktop.core.logs import setup_logging, stop_logging
+from bingrev_desktop.core.settings import SiteContact
 from bingrev_desktop.demo import DemoEngine
 
 from ..conftest import wait_until

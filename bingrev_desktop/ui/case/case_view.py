@@ -20,7 +20,8 @@ from ...core.sweep_case import SweepView, sweep_view
 from ..common.message_banner import MessageBanner
 from ..results.details_pane import DetailsPane
 from ..results.results_panel import ResultsPanel
-from ..search.controller import Preview, SearchController
+from ..search.controller import SearchController
+from ..search.preview import Preview
 from ..search.search_panel import SearchPanel
 from .case_images import CaseImages
 from .case_session import CaseSession

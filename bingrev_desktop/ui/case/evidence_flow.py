@@ -16,20 +16,18 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
-    QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSizePolicy,
     QWidget,
 )
 
 from ...core.case import SearchRecord, plural
-from ...core.evidence import SiteContact, candidate_urls, check_links, keep_originals
-from ...core.fetcher import human_size, is_local_address
+from ...core.evidence import candidate_urls, check_links, keep_originals
+from ...core.fetcher import is_local_address
 from ...core.response import ResultItem
 from ...core.service import SearchService
+from ...core.settings import SiteContact
+from ...core.sizes import human_size
+from ..common.activity_bar import ActivityBar
 from ..common.message_banner import MessageBanner
 from ..common.settings_store import SettingsStore
 from ..common.tasks import TaskSet
@@ -43,41 +41,6 @@ CONSENT_TEXT = (
     "The app sends no cookies, no key and no address of where you found the picture. "
     "Thumbnails are loaded from the addresses in the search answer (normally Bing's own "
     "servers) and are not affected.")
-
-
-class ActivityBar(QWidget):
-    """A quiet progress line for long evidence work, with Cancel (lives in the status bar)."""
-
-    cancelRequested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setFixedWidth(160)
-        self.bar.setTextVisible(False)
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setToolTip("Stop keeping copies or checking links")
-        self.cancel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.cancel.clicked.connect(self.cancelRequested)
-        for widget in (self.label, self.bar, self.cancel):
-            layout.addWidget(widget)
-        # As wide as its text, next to the status message: never stretched across the bar.
-        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self.hide()
-
-    def start(self, text: str, total: int) -> None:
-        self.label.setText(text)
-        self.bar.setRange(0, max(1, total))
-        self.bar.setValue(0)
-        self.show()
-
-    def update_progress(self, text: str, done: int, total: int) -> None:
-        self.label.setText(text)
-        self.bar.setRange(0, max(1, total))
-        self.bar.setValue(done)
 
 
 def estimated_bytes(items: Sequence[ResultItem]) -> int:

@@ -13,8 +13,7 @@ from PySide6.QtNetwork import QNetworkProxy, QNetworkProxyFactory, QNetworkProxy
 from ...core.http import proxy_from_environment
 from ...core.request import ValidationError
 from ...core.settings import DEFAULT_API_BASE
-
-PROXY_KEY = "network/proxy"
+from .settings_store import PROXY_KEY
 
 
 def validate_proxy(text: str) -> str:

@@ -7,11 +7,12 @@ import os
 
 from PySide6.QtCore import QByteArray, QLocale, QSettings
 
-from ...core.evidence import SiteContact
 from ...core.markets import find_market, market_for_locale
 from ...core.redact import redact
 from ...core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
-from .network import PROXY_KEY
+from ...core.settings import SiteContact
+
+PROXY_KEY = "network/proxy"
 
 MAX_RECENT = 15
 SETTINGS_VERSION = 1  # bump with a migration whenever a key is renamed

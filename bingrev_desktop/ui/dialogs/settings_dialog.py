@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.evidence import SiteContact
 from ...core.request import ValidationError
-from ...core.settings import DEFAULT_API_BASE, normalize_api_base
+from ...core.settings import DEFAULT_API_BASE, SiteContact, normalize_api_base
 from ..common.message_banner import field_error_label, plain_label
 from ..common.network import validate_proxy
 

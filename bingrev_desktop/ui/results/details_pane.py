@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from ...core.case import KeptCopy, LinkResult, LinkState
 from ...core.duplicates import CopyInfo
-from ...core.fetcher import human_size
 from ...core.response import ImageInfo, ResultItem
+from ...core.sizes import human_size
 from ..common.message_banner import plain_label
 from .results_model import plain_tooltip
 

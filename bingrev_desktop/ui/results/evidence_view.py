@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, QSize, QUrl
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from ...core.errors import BingrevError
-from ...core.fetcher import human_size
 from ...core.files import atomic_write
 from ...core.response import ResultItem
+from ...core.sizes import human_size
 from ..case.case_session import CaseSession
 from ..case.history_panel import HistoryPanel
 from ..common.message_banner import MessageBanner

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from ...core.errors import BingrevError, ImageError
-from ...core.http import IMAGE_CONCURRENCY
+from ...core.sizes import IMAGE_CONCURRENCY
 from ..common.tasks import pause
 from .imaging import (
     THUMB_FIT,

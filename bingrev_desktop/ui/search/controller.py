@@ -11,10 +11,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QSize, Signal
-from PySide6.QtGui import QImage
 
 from ...core.client import SearchOutcome
 from ...core.errors import (
@@ -29,20 +28,11 @@ from ...core.files import atomic_write
 from ...core.request import SearchRequest, ValidationError
 from ...core.service import SearchService
 from ..results.imaging import decode_image_async, image_header_size
+from .preview import Preview
 
 log = logging.getLogger("bingrev_desktop.controller")
 
 PREVIEW_FIT = QSize(2400, 2400)  # the preview never needs more pixels than this
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    url: str
-    image: QImage
-    width: int  # of the original image, not the scaled preview
-    height: int
-    format: str
-    data: bytes
 
 
 class SearchController(QObject):

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.fetcher import human_size
 from ...core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN, Crop, ValidationError
+from ...core.sizes import human_size
 from ..common.accessibility import name_clear_button
 from ..common.message_banner import field_error_label, plain_label
-from .controller import Preview
 from .crop_view import CropView
 from .market_combo import MarketComboBox
+from .preview import Preview
 
 EMPTY_HINT = ("No image yet.\n\nDrag an image here from your web browser, paste its web "
               "address with Ctrl+V, or type it above and press Enter.")

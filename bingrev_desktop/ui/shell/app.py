@@ -12,33 +12,31 @@ import asyncio
 import gc
 import logging
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from ... import APP_DISPLAY_NAME, APP_ID, APP_NAME, ORG_NAME, __version__
-from ...core.blobstore import clean_stale_spools
-from ...core.credentials import CredentialStore
-from ...core.files import clean_stale_temp_files
 from ...core.logs import setup_logging
 from ...core.request import ValidationError
-from ...core.service import SearchService
 from ...core.settings import DEFAULT_API_BASE, data_dir, resolve_api_base
 from ...resources import resource_dir
-from ..common.network import proxy_for_app
 from ..common.settings_store import SettingsStore
 from ..results.imaging import configure_image_limits
-from ..search.controller import SearchController
 from . import crash_hooks
-from .demo_mode import open_sample, start_demo_engine
-from .gc_timer import GarbageCollector
 from .main_window import MainWindow
 from .style import STYLE_SHEET
 
+if TYPE_CHECKING:  # loaded after the first paint
+    from ...core.service import SearchService
+
 log = logging.getLogger("bingrev_desktop.app")
 DEFAULT_SIZE = (1280, 800)
+EXPOSE_WAIT = 0.5  # seconds the first paint waits for the window system to map the window
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -57,8 +55,33 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-async def build_window(args: argparse.Namespace, settings: SettingsStore
-                       ) -> tuple[MainWindow, SearchService, object | None]:
+def paint_first(settings: SettingsStore, *, demo: bool) -> MainWindow:
+    """The window's widgets, shown and painted before the network stack, the keyring
+    and the demo engine are loaded (``attach_services`` adds them)."""
+    window = MainWindow(None, None, settings, demo=demo)
+    geometry = settings.geometry()
+    if not geometry or not window.restoreGeometry(QByteArray(geometry)):
+        window.resize(*DEFAULT_SIZE)
+    window.show()
+    handle = window.windowHandle()
+    give_up = time.monotonic() + EXPOSE_WAIT
+    while handle is not None and not handle.isExposed() and time.monotonic() < give_up:
+        QApplication.processEvents()  # the window system maps the window
+    window.repaint()
+    QApplication.processEvents()
+    return window
+
+
+async def attach_services(window: MainWindow, args: argparse.Namespace,
+                          settings: SettingsStore) -> tuple[SearchService, object | None]:
+    """The second step: the search service (the demo engine's, with --demo), the
+    controller and the flows."""
+    from ...core.credentials import CredentialStore
+    from ...core.service import SearchService
+    from ..common.network import proxy_for_app
+    from ..search.controller import SearchController
+    from .demo_mode import start_demo_engine
+
     engine = None
     if args.demo:
         from ...demo import DEMO_API_KEY
@@ -68,8 +91,7 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
     else:
         service = SearchService(api_base_or_default(args.api_base, settings),
                                 proxy=proxy_for_app(settings.qsettings))
-    controller = SearchController(service)
-    window = MainWindow(controller, CredentialStore(), settings, demo=args.demo)
+    window.attach(SearchController(service), CredentialStore())
     window.demo_mode.engine = engine  # stopped on quit like one started from Help
     if settings.api_base and service.api_base == DEFAULT_API_BASE and not args.demo:
         window.banner.show_message(
@@ -77,6 +99,14 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
             f"The address saved in Settings (\u201c{settings.api_base}\u201d) is not valid, so "
             f"the standard one ({DEFAULT_API_BASE}) is used. Check File \u203a Settings.",
             level="warning")
+    return service, engine
+
+
+async def build_window(args: argparse.Namespace, settings: SettingsStore
+                       ) -> tuple[MainWindow, SearchService, object | None]:
+    """Both steps at once (tests, benchmarks)."""
+    window = MainWindow(None, None, settings, demo=args.demo)
+    service, engine = await attach_services(window, args, settings)
     geometry = settings.geometry()
     if not geometry or not window.restoreGeometry(QByteArray(geometry)):
         window.resize(*DEFAULT_SIZE)
@@ -85,6 +115,9 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
 
 def clean_leftovers() -> None:
     """Temp files of writes a crash or kill interrupted (older than a day)."""
+    from ...core.blobstore import clean_stale_spools
+    from ...core.files import clean_stale_temp_files
+
     for folder in {data_dir() / "autosave", data_dir()}:
         removed = clean_stale_temp_files(folder)
         if removed:
@@ -103,14 +136,13 @@ def api_base_or_default(explicit: str | None, settings: SettingsStore) -> str:
         return resolve_api_base(explicit)
 
 
-async def run_window(args: argparse.Namespace) -> int:
-    settings = SettingsStore()
-    window, service, engine = await build_window(args, settings)
+async def run_window(args: argparse.Namespace, window: MainWindow,
+                     settings: SettingsStore) -> int:
+    service, engine = await attach_services(window, args, settings)
     crash_hooks.install(window.banner.show_error)
     await asyncio.to_thread(clean_leftovers)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
-    window.show()
     # A task, so closing the window ends the app even while the first steps wait
     # (an unlock prompt of the password store, say).
     first = window.tasks.spawn(open_first(window, args, engine))
@@ -130,12 +162,15 @@ async def open_first(window: MainWindow, args: argparse.Namespace, engine: objec
     if case_file:
         await window.case_files.open_path(Path(case_file))
     elif engine is not None and not restoring:
+        from .demo_mode import open_sample
+
         await open_sample(window, engine)
     # Viewing a case needs no key: load a stored one, but only ask when starting empty.
     await window.keys.initialize(ask=not case_file)
 
 
-async def shutdown(window: MainWindow, service: SearchService, engine: object | None) -> None:
+async def shutdown(window: MainWindow, service: SearchService, engine: object | None
+                   ) -> None:
     """Cancel everything in flight, then close the HTTP client (stack-notes order)."""
     for tasks in (window.tasks, window.keys.tasks, window.case_files.tasks, window.session.tasks,
                   window.evidence.tasks, window.evidence_view.tasks, window.sweeps.tasks):
@@ -159,17 +194,22 @@ def dispose_widgets(app: QApplication) -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    import qasync
-
     setup_logging(verbose=getattr(args, "verbose", False))
     crash_hooks.install()  # the banner joins in once the window exists
     app = create_application(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    settings = SettingsStore()
+    window = paint_first(settings, demo=bool(args.demo))
+    # Only now: asyncio, the event loop and (in attach_services) the network stack.
+    import qasync
+
+    from .gc_timer import GarbageCollector
+
     collector = GarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code = int(loop.run_until_complete(run_window(args)))
+        code = int(loop.run_until_complete(run_window(args, window, settings)))
     collector.stop()
     dispose_widgets(app)
     return code

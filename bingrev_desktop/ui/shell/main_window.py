@@ -1,133 +1,157 @@
-"""The main window: wires the panels to the controller. No networking happens here."""
+"""The main window: wires the panels to the controller. No networking happens here.
+
+Built in two steps, so the window paints before the network stack is loaded: the
+constructor makes the widgets and the menus; ``attach()`` adds the case, the flows and
+the controller (``ui.shell.app`` calls it after the first paint; given a controller,
+the constructor does both, as tests and tools do)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
-from ...core.case import SearchRecord
-from ...core.client import SearchOutcome
-from ...core.credentials import CredentialStore
 from ...core.dropped import with_scheme
-from ...core.errors import BingrevError, NotAnImageError
-from ...core.evidence import SiteContact
+from ...core.errors import BingrevError
 from ...core.request import SearchRequest, ValidationError, validate_image_url
-from ...core.response import ResultItem
-from ..case.case_flow import CaseFlow
-from ..case.case_images import CaseImages
-from ..case.case_session import CaseSession
-from ..case.case_view import CaseView
-from ..case.evidence_flow import ActivityBar, EvidenceFlow
+from ...core.settings import SiteContact
 from ..case.history_panel import HistoryPanel
+from ..common.activity_bar import ActivityBar
 from ..common.message_banner import MessageBanner
 from ..common.settings_store import SettingsStore
 from ..common.tasks import TaskSet
-from ..dialogs.about_dialog import AboutDialog
-from ..dialogs.help_dialog import GettingStartedDialog
-from ..dialogs.key_flow import KeyFlow
 from ..results.details_pane import DetailsPane
-from ..results.evidence_view import EvidenceView
 from ..results.results_model import NoteRole, StarRole
 from ..results.results_panel import ResultsPanel
 from ..results.thumbnails import ThumbnailLoader
-from ..search.controller import Preview, SearchController
 from ..search.drop import DropRouter, mime_to_dropped
-from ..search.search_outcome import SearchOutcomeView
 from ..search.search_panel import SearchPanel
-from .copies_wiring import attach_copies
-from .demo_mode import DemoMode
 from .layout import build_central, demo_notice
 from .menus import MenuCommands, build_menus
-from .sweep_wiring import attach_sweeps
+
+if TYPE_CHECKING:  # set by attach(): importing them loads the network stack
+    import asyncio
+
+    from ...core.case import SearchRecord
+    from ...core.client import SearchOutcome
+    from ...core.credentials import CredentialStore
+    from ...core.response import ResultItem
+    from ..case.case_flow import CaseFlow
+    from ..case.case_images import CaseImages
+    from ..case.case_session import CaseSession
+    from ..case.case_view import CaseView
+    from ..case.copy_finder import CopyFinder
+    from ..case.evidence_flow import EvidenceFlow
+    from ..dialogs.about_dialog import AboutDialog
+    from ..dialogs.help_dialog import GettingStartedDialog
+    from ..dialogs.key_flow import KeyFlow
+    from ..results.evidence_view import EvidenceView
+    from ..search.controller import SearchController
+    from ..search.search_outcome import SearchOutcomeView
+    from ..search.sweep_flow import SweepFlow
+    from .demo_mode import DemoMode
 
 log = logging.getLogger("bingrev_desktop.window")
 
 
 class MainWindow(QMainWindow):
     closed = Signal()
+    # Set by attach().
+    controller: SearchController
+    session: CaseSession
+    images: CaseImages
+    case_files: CaseFlow
+    case_view: CaseView
+    evidence: EvidenceFlow
+    evidence_view: EvidenceView
+    keys: KeyFlow
+    demo_mode: DemoMode
+    search_outcomes: SearchOutcomeView
+    sweeps: SweepFlow
+    copies: CopyFinder
 
-    def __init__(self, controller: SearchController, credentials: CredentialStore,
+    def __init__(self, controller: SearchController | None, credentials: CredentialStore | None,
                  settings: SettingsStore, *, demo: bool = False) -> None:
         super().__init__()
-        self.controller = controller
         self.settings = settings
         self.demo = demo
+        self.attached = False
         self.setAcceptDrops(True)
-        self.drops = DropRouter(self)  # installed on every widget once they exist
+        self.drops = DropRouter(self)  # installed on every widget by attach()
         self.drops.dropped.connect(self.take_drop)
-        # Order: the widgets and the session first; then the flows, each given the
-        # parts it works on; then the layout, the menus (they call the flows), and
-        # last the signal connections. No part reaches back into the window.
         self.loader = ThumbnailLoader(self.fetch_thumbnail, parent=self)
         self.search_panel = SearchPanel()
         self.results_panel = ResultsPanel(self.loader)
         self.details = DetailsPane()
         self.banner = MessageBanner()
         self.tasks = TaskSet()
-        self.session = CaseSession(self)
-        self.images = CaseImages(self.session, self.loader, self.fetch_thumbnail, self)
         self.history = HistoryPanel()
-        self.case_files = CaseFlow(self, self.session, self.banner, settings, self.statusBar(),
-                                   self.loader.until_screen_loaded)
-        self.case_view = CaseView(self.session, self.images, self.results_panel, self.details,
-                                  self.history, self.search_panel, controller, self.banner,
-                                  self.statusBar(), demo=demo, parent=self)
-        self.case_view.titleChanged.connect(self.setWindowTitle)
-        self.case_files.caseShown.connect(self.case_view.show_case)
         self._close_confirmed = False
-        self._demo_recent: list[str] = []
-        self.activity = ActivityBar()
-        self.statusBar().addPermanentWidget(self.activity)
-        self.evidence = EvidenceFlow(self.session, lambda: self.controller.service, settings,
-                                     self.banner, self.activity, self.statusBar().showMessage,
-                                     self)
-        self.evidence_view = EvidenceView(self.session, self.results_panel, self.details,
-                                          self.history, controller, self.banner,
-                                          self.statusBar(), self)
-        self.keys = KeyFlow(self, self.banner, settings, credentials, controller.service,
-                            demo=demo)
-        self.keys.searchRequested.connect(self.search)
-        self.demo_mode = DemoMode(self)
-        self.keys.demoRequested.connect(self.demo_mode.request_enter)
+        self.demo_recent: list[str] = []
         self.demo_notice = demo_notice()
+        self.demo_notice.setVisible(demo)
         self.side_tabs = QTabWidget()  # Details | Case history
         self.side_tabs.addTab(self.details, "Details")
         self.side_tabs.addTab(self.history, "Case history")
         self.setCentralWidget(build_central(self.search_panel, self.results_panel,
                                            self.side_tabs, self.banner, self.demo_notice))
         self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())
-        self._connect()
-        self.set_demo(demo)
-        self.sweeps = attach_sweeps(self)  # Several countries…
-        self.copies = attach_copies(self)  # copy groups: finder, grid, details
-        self.drops.watch(self)
         self.search_panel.url_edit.setFocus()  # start typing or pasting at once
         self.search_panel.market_combo.set_market(settings.market)
         self.search_panel.count_spin.setValue(settings.count)
+        self.search_panel.set_recent([] if demo else settings.recent_images())
+        self.setWindowTitle("Untitled case")
+        self.activity = ActivityBar()  # in the status bar from the first paint: no jump later
+        self.statusBar().addPermanentWidget(self.activity)
+        self.statusBar().showMessage("Starting\u2026")
+        if controller is not None and credentials is not None:
+            self.attach(controller, credentials)
+
+    def attach(self, controller: SearchController, credentials: CredentialStore) -> None:
+        """The second step: the case, the flows and the controller."""
+        from .window_flows import attach_extras, attach_flows
+
+        attach_flows(self, controller, credentials)
+        self._connect()
+        self.attached = True
+        self.set_demo(self.demo)
+        attach_extras(self)
+        self.drops.watch(self)
         self.statusBar().showMessage("Ready. Drop an image onto the window to begin.")
 
     # -- construction -------------------------------------------------------------
     def _menu_commands(self) -> MenuCommands:
-        cases, evidence, results = self.case_files, self.evidence, self.results_panel
+        """The menus exist before the flows: each command finds its flow when used."""
+        def ready(command: Callable[[], object]) -> Callable[[], object]:
+            return lambda: command() if self.attached else None
+
+        results = self.results_panel
         return MenuCommands(
-            new_case=cases.new_case, open_case=cases.choose_and_open, save_case=cases.save,
-            save_case_as=cases.save_as, export=cases.choose_export,
+            new_case=ready(lambda: self.case_files.new_case()),
+            open_case=ready(lambda: self.case_files.choose_and_open()),
+            save_case=ready(lambda: self.case_files.save()),
+            save_case_as=ready(lambda: self.case_files.save_as()),
+            export=lambda kind: self.case_files.choose_export(kind) if self.attached else None,
             focus_address=self.focus_address, focus_results=results.view.setFocus,
-            settings=self.keys.open_settings,
-            quit=self.close, paste=self.paste,
-            clear_crop=self.search_panel.crop_view.clear_crop, search=self.search,
-            cancel_search=self.controller.cancel_search,
-            keep_selected=lambda: evidence.keep_selected(self.session.current,
-                                                         results.selected_items()),
-            keep_all=lambda: evidence.keep_all(self.session.current),
-            check_links=evidence.check_links, stop_evidence=evidence.cancel,
-            help=self.show_help, about=self.show_about, demo=self.demo_mode.toggle)
+            settings=ready(lambda: self.keys.open_settings()),
+            quit=self.close, paste=ready(self.paste),
+            clear_crop=self.search_panel.crop_view.clear_crop, search=ready(self.search),
+            cancel_search=ready(lambda: self.controller.cancel_search()),
+            keep_selected=ready(lambda: self.evidence.keep_selected(
+                self.session.current, results.selected_items())),
+            keep_all=ready(lambda: self.evidence.keep_all(self.session.current)),
+            check_links=ready(lambda: self.evidence.check_links()),
+            stop_evidence=ready(lambda: self.evidence.cancel()),
+            help=self.show_help, about=self.show_about,
+            demo=ready(lambda: self.demo_mode.toggle()))
 
     def _connect(self) -> None:
+        from .window_flows import outcome_view, preview_failed, preview_ready
+
         panel, ctl = self.search_panel, self.controller
         panel.loadRequested.connect(self.show_address)
         panel.searchRequested.connect(self.search)
@@ -136,14 +160,9 @@ class MainWindow(QMainWindow):
         panel.count_spin.valueChanged.connect(self._count_changed)
         ctl.previewStarted.connect(panel.show_loading)
         ctl.previewProgress.connect(panel.show_progress)
-        ctl.previewReady.connect(self._preview_ready)
-        ctl.previewFailed.connect(self._preview_failed)
-        self.search_outcomes = SearchOutcomeView(
-            ctl, panel, self.results_panel, self.banner, self.statusBar(), self.session,
-            self._show_new_record, self.menu_actions.cancel_action, demo=self.demo, parent=self)
-        self.search_outcomes.retryRequested.connect(self.search)
-        self.search_outcomes.keyRequested.connect(lambda: self.keys.ask_for_key(
-            then_search=True))
+        ctl.previewReady.connect(lambda preview: preview_ready(self, preview))
+        ctl.previewFailed.connect(lambda _url, error: preview_failed(self, error))
+        self.search_outcomes = outcome_view(self)
         self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
         self.images.progressChanged.connect(self._fill_progress)
         self.results_panel.loadMissingRequested.connect(self.images.load_missing)
@@ -208,38 +227,6 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Nothing usable was dropped",
                                      "Drop an image from a web page, or its address.",
                                      level="warning")
-
-    def _preview_ready(self, preview: Preview) -> None:
-        self.search_panel.show_preview(preview)
-        self.case_view.preview_shown(preview)
-        if self.demo:  # demo addresses change with every run: kept for this session only
-            others = [u for u in self._demo_recent if u != preview.url]
-            self._demo_recent = [preview.url, *others[:14]]
-            self.search_panel.set_recent(self._demo_recent)
-        else:
-            self.search_panel.set_recent(self.settings.add_recent_image(preview.url))
-        record = self.session.current
-        own_results = record is not None and record.image_url == preview.url
-        self.results_panel.set_stale(record is not None and not own_results)
-        if not self.controller.searching:
-            self.statusBar().showMessage(
-                "Image ready. Its results are shown." if own_results else
-                "Image ready. Drag on it to search only part of it, or press Search.")
-        if record is not None and record.image_url == preview.url:
-            self.session.attach_preview(record, preview.data)
-        self.search_panel.search_button.setFocus()
-
-    def _preview_failed(self, _url: str, error: BingrevError) -> None:
-        self.search_panel.show_preview_error(str(error))
-        if isinstance(error, NotAnImageError):
-            self.banner.show_error(error)
-            self.statusBar().showMessage("This address is a web page, not an image.")
-            return
-        # The search service downloads the image itself: a failed preview need not stop it.
-        self.banner.show_message(
-            "No preview", f"{error} You can still press Search: the search service fetches "
-            "the image itself.", level="warning", details=error.technical_text())
-        self.statusBar().showMessage("No preview, but you can still search.")
 
     def focus_address(self) -> None:
         self.search_panel.url_edit.setFocus()
@@ -329,11 +316,15 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(qurl)
 
     def show_help(self) -> GettingStartedDialog:
+        from ..dialogs.help_dialog import GettingStartedDialog
+
         dialog = GettingStartedDialog(self)
         dialog.open()
         return dialog
 
     def show_about(self) -> AboutDialog:
+        from ..dialogs.about_dialog import AboutDialog
+
         dialog = AboutDialog(self)
         dialog.open()
         return dialog
@@ -344,7 +335,7 @@ class MainWindow(QMainWindow):
         allow_local = self.controller.results_may_be_local()
         return (await self.controller.service.fetcher.fetch(url, allow_local=allow_local)).data
 
-    def _show_new_record(self, record: SearchRecord) -> None:
+    def show_new_record(self, record: SearchRecord) -> None:
         self.images.show(record)  # visible tiles first, then every other picture
         self.case_view.show_results(record)
 
@@ -365,10 +356,14 @@ class MainWindow(QMainWindow):
         self.demo = self.keys.demo = self.search_outcomes.demo = self.case_view.demo = on
         self.demo_notice.setVisible(on)
         self.menu_actions.demo_action.setText("Leave the demo" if on else "Try the demo")
-        self.search_panel.set_recent(self._demo_recent if on else self.settings.recent_images())
+        self.search_panel.set_recent(self.demo_recent if on else self.settings.recent_images())
         self.case_view.case_changed()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.attached:  # closed while starting: nothing to save or stop yet
+            event.accept()
+            self.closed.emit()
+            return
         self.sweeps.cancel()  # before "Save?": every country that arrived is in the save
         if not self._close_confirmed and self.session.dirty and self.session.case.searches:
             event.ignore()  # ask first; close() runs again once the user has chosen

@@ -1,0 +1,67 @@
+"""Cold start: the window is shown and painted before asyncio's event loop, the
+network stack, the keyring, the demo engine and the flows are loaded; then the same
+window gets them and works (issue: speed, cold start)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ["httpx", "httpcore", "h2", "keyring", "qasync", "bingrev_desktop.demo",
+         "bingrev_desktop.core.service", "bingrev_desktop.core.client",
+         "bingrev_desktop.ui.case.case_flow", "bingrev_desktop.ui.dialogs.key_flow"]
+
+CHILD = r"""
+import argparse, asyncio, json, sys
+from PySide6.QtCore import QSettings
+from bingrev_desktop.ui.common.settings_store import SettingsStore
+from bingrev_desktop.ui.shell.app import attach_services, create_application, paint_first
+
+heavy = json.loads(sys.argv[2])
+app = create_application(["t"])
+settings = SettingsStore(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window = paint_first(settings, demo=False)
+out = {"loaded_at_paint": [m for m in heavy if m in sys.modules],
+       "visible": window.isVisible(),
+       "menus": [a.text() for a in window.menuBar().actions()],
+       "field_empty": window.search_panel.url_edit.text() == "",
+       "attached_at_paint": window.attached}
+import qasync
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+
+async def attach():
+    service, _ = await attach_services(window, argparse.Namespace(demo=False, api_base=None),
+                                       settings)
+    out["attached"] = window.attached
+    out["status"] = window.statusBar().currentMessage()
+    window.show_address("not a web address")  # the flows answer now
+    out["banner"] = window.banner.title_label.text()
+    window.close()
+    await service.aclose()
+
+with loop:
+    loop.run_until_complete(attach())
+print(json.dumps(out))
+"""
+
+
+def test_the_window_paints_before_the_network_stack_loads(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "QT_API": "pyside6", "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "s.ini"),
+                           json.dumps(HEAVY)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["loaded_at_paint"] == []
+    assert out["visible"] and out["field_empty"] and not out["attached_at_paint"]
+    assert [m.replace("&", "") for m in out["menus"]][:2] == ["File", "Edit"]
+    assert out["attached"]
+    assert out["status"].startswith("Ready.")
+    assert out["banner"] == "This address cannot be searched"

@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ["httpx", "httpcore", "h2", "keyring", "qasync", "bingrev_desktop.demo",
+HEAVY = ["asyncio", "concurrent.futures", "ssl", "httpx", "httpcore", "h2", "keyring", "qasync",
+         "bingrev_desktop.demo",
          "bingrev_desktop.core.service", "bingrev_desktop.core.client",
          "bingrev_desktop.ui.case.case_flow", "bingrev_desktop.ui.dialogs.key_flow"]
 
 CHILD = r"""
-import argparse, asyncio, json, sys
+import argparse, json, sys
 from PySide6.QtCore import QSettings
 from bingrev_desktop.ui.common.settings_store import SettingsStore
 from bingrev_desktop.ui.shell.app import attach_services, create_application, paint_first
@@ -30,6 +31,7 @@ out = {"loaded_at_paint": [m for m in heavy if m in sys.modules],
        "menus": [a.text() for a in window.menuBar().actions()],
        "field_empty": window.search_panel.url_edit.text() == "",
        "attached_at_paint": window.attached}
+import asyncio
 import qasync
 loop = qasync.QEventLoop(app)
 asyncio.set_event_loop(loop)

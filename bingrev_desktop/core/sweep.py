@@ -7,7 +7,6 @@ view says, for every distinct image address, which markets found it.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -116,6 +115,8 @@ async def run_markets(client: XcrawlClient, request: SearchRequest, runs: Sequen
     """Search ``request`` in each waiting or failed market of ``runs``, a few at a time.
     A failed market records its error and the others go on; cancelling leaves what has
     arrived in ``runs`` (the client already honours 429 and Retry-After)."""
+    import asyncio  # here: the history uses this module before the event loop exists
+
     gate = asyncio.Semaphore(concurrency)
 
     def report(run: MarketRun) -> None:

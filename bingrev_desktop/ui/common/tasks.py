@@ -1,11 +1,16 @@
-"""Fire-and-forget coroutines from Qt slots, tracked so quitting can cancel them."""
+"""Fire-and-forget coroutines from Qt slots, tracked so quitting can cancel them.
+
+asyncio is imported where it is used: the window is built (and painted) before
+asyncio and its event loop are loaded."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("bingrev_desktop.tasks")
 T = TypeVar("T")
@@ -16,6 +21,8 @@ class TaskSet:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)
@@ -31,6 +38,8 @@ class TaskSet:
             task.cancel()
 
     async def cancel_all(self) -> None:
+        import asyncio
+
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -42,6 +51,8 @@ class TaskSet:
 
 async def in_worker(work: Callable[[], T]) -> T:
     """asyncio.to_thread(work) without get_running_loop() (see :func:`pause`)."""
+    import asyncio
+
     return await asyncio.get_event_loop().run_in_executor(None, work)
 
 
@@ -49,6 +60,8 @@ async def pause(seconds: float) -> None:
     """asyncio.sleep(seconds), but not through get_running_loop(): qasync may resume a
     task from Qt's own event processing (a modal dialog, a test between two runs of the
     loop), where no loop counts as running."""
+    import asyncio
+
     loop = asyncio.get_event_loop()
     done: asyncio.Future[None] = loop.create_future()
 

@@ -6,10 +6,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
@@ -75,10 +73,22 @@ def decode_image(data: bytes, fit: QSize | None = None, url: str | None = None,
     return image
 
 
-# Decoding gets its own small pool, so a slow image can never hold up saves or keyring
-# calls (which use the default executor), and at most two decodes use memory at once.
-_DECODE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
-                                                     thread_name_prefix="decode")
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+_DECODE_POOL: ThreadPoolExecutor | None = None
+
+
+def _decode_pool() -> ThreadPoolExecutor:
+    """Decoding gets its own small pool, so a slow image can never hold up saves or
+    keyring calls (which use the default executor), and at most two decodes use memory
+    at once. Made on first use (from the GUI thread): the first paint needs no pool."""
+    global _DECODE_POOL
+    if _DECODE_POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _DECODE_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="decode")
+    return _DECODE_POOL
 THUMBNAIL_MAX_PIXELS = 16_000_000
 THUMB_FIT = QSize(220, 165)  # the grid's tile picture (results.thumbnails.THUMB_SIZE)
 CROP_FIT = QSize(1280, 1280)  # a searched image, decoded large enough to crop from
@@ -87,8 +97,11 @@ CROP_FIT = QSize(1280, 1280)  # a searched image, decoded large enough to crop f
 async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None,
                              max_pixels: int = MAX_PIXELS) -> QImage:
     """Decode in a worker thread: the GUI thread never decodes."""
+    import asyncio  # not at the top: see ui.results.thumbnails
+
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_DECODE_POOL, decode_image, data, fit, url, max_pixels)
+    return await loop.run_in_executor(_decode_pool(), decode_image, data, fit, url,
+                                      max_pixels)
 
 
 def fingerprint(image: QImage) -> int:
@@ -140,5 +153,7 @@ async def in_decode_pool(work: Callable[[], T]) -> T:
     the decode pool: never on the GUI thread."""
     # Not get_running_loop(): qasync may resume a task from Qt's own event processing
     # (a modal dialog, a test between two runs of the loop), where none is "running".
+    import asyncio
+
     loop = asyncio.get_event_loop()
-    return await loop.run_in_executor(_DECODE_POOL, work)
+    return await loop.run_in_executor(_decode_pool(), work)

@@ -12,11 +12,12 @@ evicted tile is shown again.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
+import sys
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
@@ -54,9 +55,19 @@ ThumbnailSource = Callable[[str], Awaitable["bytes | StoredPicture"]]
 THUMB_SIZE = THUMB_FIT
 
 
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio is imported where it is used: the window's first paint builds the grid
+# before asyncio and its event loop are loaded.
+
+
 def _loop_running() -> bool:
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return False  # not even loaded: the window is still being painted the first time
     try:
-        return asyncio.get_event_loop().is_running()
+        return bool(asyncio.get_event_loop().is_running())
     except RuntimeError:
         return False
 
@@ -160,6 +171,8 @@ class ThumbnailLoader(QObject):
     def _start_pumps(self) -> None:
         if not _loop_running():
             return  # Qt painted outside the event loop (shutdown, tests): start later
+        import asyncio
+
         while self._has_work() and len(self._pumps) < self._concurrency + (
                 VISIBLE_EXTRA if self._visible else 0):
             task = asyncio.ensure_future(self._pump())
@@ -196,6 +209,8 @@ class ThumbnailLoader(QObject):
 
     async def cancel_and_wait(self) -> None:
         """Cancel, and wait for every load cancelled so far to have cleaned up."""
+        import asyncio
+
         self.cancel()
         await asyncio.gather(*self._stopping, return_exceptions=True)
 
@@ -204,6 +219,8 @@ class ThumbnailLoader(QObject):
         return bool(self._pumps)
 
     async def _pump(self) -> None:
+        import asyncio
+
         task = asyncio.current_task()
         try:
             while self._has_work():
@@ -243,6 +260,8 @@ class ThumbnailLoader(QObject):
         """Return once the tiles on screen have their pictures, or after ``deadline``
         seconds: work the user does not see (reading the rest of a case, fingerprints)
         waits for this, so it never competes with the first tiles."""
+        import asyncio
+
         loop = asyncio.get_event_loop()
         end = loop.time() + deadline
         while loop.time() < end and (not self._states or self._visible
@@ -269,6 +288,8 @@ class ThumbnailLoader(QObject):
             self._states[url] = ThumbState.FAILED
             self._errors[url] = str(exc)
         except Exception:  # a bug must cost one tile, not the grid
+            import asyncio
+
             task = asyncio.current_task()
             if task is not None and task.cancelling():
                 raise asyncio.CancelledError from None  # cleanup noise of a cancelled load

@@ -8,7 +8,6 @@ closing does not stop Qt by itself, so the loop never stops under a pending task
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import sys
@@ -31,7 +30,8 @@ from . import crash_hooks
 from .main_window import MainWindow
 from .style import STYLE_SHEET
 
-if TYPE_CHECKING:  # loaded after the first paint
+if TYPE_CHECKING:  # loaded after the first paint (asyncio too: imported where used)
+
     from ...core.service import SearchService
 
 log = logging.getLogger("bingrev_desktop.app")
@@ -76,6 +76,8 @@ async def attach_services(window: MainWindow, args: argparse.Namespace,
                           settings: SettingsStore) -> tuple[SearchService, object | None]:
     """The second step: the search service (the demo engine's, with --demo), the
     controller and the flows."""
+    import asyncio
+
     from ...core.credentials import CredentialStore
     from ...core.service import SearchService
     from ..common.network import proxy_for_app
@@ -138,6 +140,8 @@ def api_base_or_default(explicit: str | None, settings: SettingsStore) -> str:
 
 async def run_window(args: argparse.Namespace, window: MainWindow,
                      settings: SettingsStore) -> int:
+    import asyncio
+
     service, engine = await attach_services(window, args, settings)
     crash_hooks.install(window.banner.show_error)
     await asyncio.to_thread(clean_leftovers)
@@ -201,6 +205,8 @@ def run_app(args: argparse.Namespace) -> int:
     settings = SettingsStore()
     window = paint_first(settings, demo=bool(args.demo))
     # Only now: asyncio, the event loop and (in attach_services) the network stack.
+    import asyncio
+
     import qasync
 
     from .gc_timer import GarbageCollector

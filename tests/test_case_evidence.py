@@ -199,6 +199,33 @@ def test_visible_tiles_jump_the_background_queue(
     assert background_before == [], "a background tile arrived before a visible one"
 
 
+def test_a_new_searchs_tiles_on_screen_arrive_before_its_background_fill(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine) -> None:
+    """The tiles on screen take the first download slots of a new search; every other
+    picture of the fill comes after them (issue: speed, visible tiles)."""
+    demo_engine.set_image_latency(0.05)
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        await show_and_wait(window, demo_engine.query_image_url("sunset"))
+        window.search_panel.count_spin.setValue(150)
+        await search_and_wait(window)
+        view = window.results_panel.view
+        await wait_until(lambda: bool(window.loader.arrivals), message="first tile")
+        visible = [u for r in range(window.results_panel.proxy.rowCount())
+                   if view.visualRect(window.results_panel.proxy.index(r, 0)).intersects(
+                       view.viewport().rect())
+                   and (u := window.results_panel.model.item(r).thumbnail_url)]
+        await wait_until(lambda: all(window.loader.image(u) is not None for u in visible),
+                         timeout=30, message="visible tiles")
+        return list(window.loader.arrivals), visible
+
+    arrivals, visible = run(qloop, scenario())
+    assert len(visible) >= 6
+    last_visible = max(arrivals.index(u) for u in visible)
+    assert [u for u in arrivals[:last_visible] if u not in visible] == [], \
+        "a picture off screen arrived before the tiles on screen"
+
+
 # -- full-size copies --------------------------------------------------------------------
 
 OFFLINE_COPIES = r"""

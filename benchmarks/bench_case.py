@@ -61,8 +61,11 @@ async def main():
             # The tiles count when they are on screen, even while the rest of the case
             # is still being read in the background.
             opening = asyncio.ensure_future(window.case_files.open_path(path))
-            arrived = -1
+            arrived, give_up = -1, time.perf_counter() + 30
             while True:
+                assert time.perf_counter() < give_up, "no tiles within 30 s"
+                if opening.done() and not opening.result():
+                    raise SystemExit("the case did not open")
                 # Walking the grid costs the GUI thread a few ms: only after an arrival.
                 if arrived != len(window.loader.arrivals):
                     arrived = len(window.loader.arrivals)

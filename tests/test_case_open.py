@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bingrev_desktop.core import case as case_module
-from bingrev_desktop.core.casefile import load_case
+from bingrev_desktop.core.casefile import load_case, save_case
 from bingrev_desktop.core.response import MAX_RESULTS, parse_response, result_count
 from bingrev_desktop.core.series import series_texts, shown_first
 from bingrev_desktop.resources import resource_dir
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
+from .conftest import wait_until
 from .test_window import run
 
 SAMPLE = resource_dir() / "samples" / "sample.bingrev"
@@ -78,3 +81,68 @@ def test_opening_a_case_never_parses_on_the_gui_thread(
         if record.id in series:
             assert series[record.id] in line  # drawn again once every answer was read
     assert "Case opened" in window.banner.title_label.text()
+
+
+HOSTILE_VALUES = {"401-digit int": int("9" * 401), "-401-digit int": -int("9" * 401),
+                  "1e308": 1e308, "nan": float("nan"), "inf": float("inf"),
+                  "4000 digits": "9" * 4000, "list": [], "object": {}, "null": None,
+                  "true": True, "-1": -1, "2**63": 2**63}
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES.values(), ids=HOSTILE_VALUES.keys())
+def test_parsing_never_raises_on_any_value_of_any_field(value: Any) -> None:
+    """Opening a case leaves most answers for later: parsing must never fail then (the
+    file was accepted already), whatever a field of a stranger's file holds."""
+    item_fields = ["position", "title", "link", "source", "original", "cdn_original",
+                   "thumbnail", "domain", "format", "width", "height", "thumbnail_width",
+                   "thumbnail_height", "date", "file_size"]
+    payload = {"related_content": [dict.fromkeys(item_fields, value), value],
+               "image_info": dict.fromkeys(["domain", "format", "link", "original", "source",
+                                            "width", "height", "file_size"], value),
+               "search_metadata": dict.fromkeys(["id", "status", "cached", "created_at",
+                                                 "total_time_taken"], value),
+               "total_credits_used": value, "search_parameters": value}
+    response = parse_response(payload)
+    expected = 1 + isinstance(value, dict)  # the item, and the value itself when an object
+    assert len(response.results) == result_count(payload) == expected
+
+
+def test_a_case_with_a_huge_number_in_a_later_search_opens_and_saves(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, tmp_path: Path) -> None:
+    case = load_case(SAMPLE)
+    case.searches[0].response_raw["total_credits_used"] = int("9" * 401)
+    case.searches[0].response_raw["related_content"][0]["width"] = int("9" * 401)
+    path = tmp_path / "huge.bingrev"
+    save_case(case, path)
+
+    async def scenario() -> None:
+        assert await window.case_files.open_path(path)
+        assert "Case opened" in window.banner.title_label.text()
+        assert await window.case_files.save() is True  # type: ignore[misc]
+        first = window.session.case.searches[0]
+        window.case_view.show_record(first)  # chosen in the history: no error
+        await wait_until(lambda: window.controller.preview is not None
+                         and window.controller.preview.url == first.image_url
+                         and not window.loader.busy, message="first search shown")
+
+    run(qloop, scenario())
+    opened = window.session.case
+    assert not opened.unparsed()
+    assert opened.searches[0].response.credits_used is None
+    assert load_case(path).searches[0].result_count == len(case.searches[0].response.results)
+
+
+def test_copy_groups_do_not_wait_for_a_grid_that_is_not_on_screen(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    """Work the user does not see waits for the tiles on screen, but a hidden window
+    (or a grid filtered to nothing) has none: fingerprints go on at once."""
+    window.hide()
+
+    async def scenario() -> float:
+        assert await window.case_files.open_path(SAMPLE)
+        started = time.monotonic()
+        await wait_until(lambda: not window.copies.busy, timeout=20, message="copy groups")
+        return time.monotonic() - started
+
+    took = run(qloop, scenario())
+    assert took < 5, f"fingerprinting 12 pictures of a hidden window took {took:.1f} s"

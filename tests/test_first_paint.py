@@ -67,3 +67,48 @@ def test_the_window_paints_before_the_network_stack_loads(tmp_path: Path) -> Non
     assert out["attached"]
     assert out["status"].startswith("Ready.")
     assert out["banner"] == "This address cannot be searched"
+
+
+CLOSE_EARLY = r"""
+import argparse, json, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog
+from bingrev_desktop.ui.common.settings_store import SettingsStore
+from bingrev_desktop.ui.shell.app import create_application, paint_first, run_window
+
+app = create_application(["t"])
+app.setQuitOnLastWindowClosed(False)
+settings = SettingsStore(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window = paint_first(settings, demo=False)
+window.close()  # the user closes the window before the rest has loaded
+import asyncio
+import qasync
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+args = argparse.Namespace(demo=False, api_base=None, case_file=None)
+
+async def main():
+    code = await asyncio.wait_for(run_window(args, window, settings), 20)
+    dialogs = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, QDialog) and w.isVisible()]
+    return {"code": code, "dialogs": [type(d).__name__ for d in dialogs],
+            "visible": window.isVisible()}
+
+with loop:
+    out = loop.run_until_complete(main())
+print(json.dumps(out))
+"""
+
+
+def test_closing_the_window_while_it_starts_ends_the_app(tmp_path: Path) -> None:
+    """The window is on screen before the flows load: closing it then must end the app
+    (it used to keep running with no window) and start nothing, not even the key
+    dialog."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "QT_API": "pyside6", "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "BINGREV_API_KEY": ""}
+    done = subprocess.run([sys.executable, "-c", CLOSE_EARLY, str(tmp_path / "s.ini")],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {"code": 0, "dialogs": [], "visible": False}

@@ -83,6 +83,7 @@ class BlobStore:
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
         """Many ``put``s in one transaction: an opened case's pictures go to the spool
         in one write instead of one per picture."""
+        added: list[str] = []
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -91,8 +92,14 @@ class BlobStore:
                         self._db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)",
                                          (digest, data))
                         self._sizes[digest] = len(data)
+                        added.append(digest)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # The spool keeps no journal, so the rows may stay: forgetting their
+                # sizes is what makes them unreachable (get() asks the sizes first).
+                for digest in added:
+                    del self._sizes[digest]
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 

@@ -138,8 +138,9 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
         SearchRequest.from_body(record.request_body)
         case.searches.append(record)
     # Parsed here, in the worker: what the window shows first. The rest of the answers
-    # are parsed on first use, or by the window in a worker once the case is on screen
-    # (parsing is total on a JSON object, so a later parse cannot refuse the file).
+    # are parsed on first use, or by the window in a worker once the case is on screen.
+    # Parsing never raises on a JSON object, whatever its fields hold (tests/test_case_open
+    # feeds it hostile values), so a later parse cannot fail on an accepted file.
     for record in shown_first(case):
         record.parse()
     by_id = {s.id: s for s in case.searches}

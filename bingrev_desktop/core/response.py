@@ -65,7 +65,9 @@ def isolate(text: str) -> str:
 def as_text(value: Any, limit: int = MAX_TEXT) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return str(value)[:limit]  # any size: isfinite() would overflow on a huge one
+    if isinstance(value, float):
         return str(value) if math.isfinite(value) else None
     if isinstance(value, str):
         text = value.strip()
@@ -93,7 +95,7 @@ def as_float(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a 400-digit integer, say
         return None
     return number if math.isfinite(number) else None
 

@@ -284,6 +284,8 @@ class CaseFlow(QObject):
         self.session.adopt(case, None, dirty=True)
         self.caseShown.emit()
         await self.session.read_rest(self._screen_loaded)
+        if self.session.case is not case:
+            return  # another case was opened meanwhile
         self._banner.show_message("Work restored",
                                         "Your unsaved case is back. Save it to keep it.")
 

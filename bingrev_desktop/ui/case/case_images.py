@@ -86,6 +86,10 @@ class CaseImages(QObject):
         waits for this)."""
         await self._loader.until_screen_loaded()
 
+    @property
+    def screen_busy(self) -> bool:
+        return self._loader.screen_busy
+
     def _may_fetch(self, record: SearchRecord) -> bool:
         if self._owners:
             return any(self._session.may_fetch(s) for s in self._owners.values())

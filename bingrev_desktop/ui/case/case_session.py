@@ -17,6 +17,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from ...core.case import Case, KeptCopy, SearchRecord, ThumbnailFailure
@@ -249,7 +250,7 @@ class CaseSession(QObject):
             if self.case is not case:
                 return  # another case was opened meanwhile
             await in_worker(record.parse)
-        if pending and self.case is case:
+        if pending and self.case is case and shiboken6.isValid(self):  # not closed meanwhile
             self.changed.emit()
 
     def adopt(self, case: Case, path: Path | None, *, dirty: bool = False) -> None:

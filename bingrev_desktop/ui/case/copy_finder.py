@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from ...core.case import SearchRecord
@@ -86,7 +87,12 @@ class CopyFinder(QObject):
             await self._passes()
         finally:
             self._looking = False
-        self.settled.emit()
+        if self._alive():
+            self.settled.emit()
+
+    def _alive(self) -> bool:
+        """Not stopped, and not deleted by Qt while a worker ran (a closed window)."""
+        return not self._stopped and shiboken6.isValid(self)
 
     async def _passes(self) -> None:
         while self._dirty:
@@ -112,7 +118,8 @@ class CopyFinder(QObject):
             record.query_print)
         copies = await in_decode_pool(
             lambda: find_copies(record.response.results, prints, queries))
-        if record is self._images.record:
+        # The window may have closed (and Qt deleted this object) while the pool worked.
+        if record is self._images.record and self._alive():
             self.copiesChanged.emit(copies)
 
     def _keep(self, digest: str, fingerprint: str | None) -> None:
@@ -144,7 +151,8 @@ class CopyFinder(QObject):
                 todo.append(digest)
         todo.sort(key=lambda d: d in case.prints)  # the missing ones first
         for done, digest in enumerate(todo, 1):
-            await self._images.screen_loaded()  # the tiles on screen decode first
+            if self._images.screen_busy:  # the tiles on screen (after a scroll) go first
+                await self._images.screen_loaded()
             if record is not self._images.record or case is not self._session.case:
                 return  # the user moved on
             value = await in_decode_pool(functools.partial(_stored_print, blobs.get, digest))

@@ -76,6 +76,7 @@ def _loop_running() -> bool:
 # the background fill took every slot does not wait a whole round behind it.
 VISIBLE_EXTRA = 6
 SCREEN_DEADLINE = 1.0  # seconds that background work waits for the tiles on screen
+FIRST_PAINT_WAIT = 0.15  # ... and for a new grid's first paint to ask for them
 SCREEN_POLL = 0.01
 
 
@@ -256,16 +257,24 @@ class ThumbnailLoader(QObject):
         if self._visible_active == 0:
             self._start_pumps()  # the background fill may go on
 
+    @property
+    def screen_busy(self) -> bool:
+        """A tile on screen is waiting for its picture."""
+        return bool(self._visible) or self._on_screen_loading > 0
+
     async def until_screen_loaded(self, deadline: float = SCREEN_DEADLINE) -> None:
         """Return once the tiles on screen have their pictures, or after ``deadline``
         seconds: work the user does not see (reading the rest of a case, fingerprints)
-        waits for this, so it never competes with the first tiles."""
+        waits for this, so it never competes with the first tiles. A grid that asked
+        for no tile within FIRST_PAINT_WAIT (hidden, minimised, filtered to nothing)
+        has nothing on screen to wait for."""
         import asyncio
 
         loop = asyncio.get_event_loop()
-        end = loop.time() + deadline
-        while loop.time() < end and (not self._states or self._visible
-                                     or self._on_screen_loading):
+        start = loop.time()
+        while loop.time() < start + deadline and (
+                self.screen_busy
+                or (not self._states and loop.time() < start + FIRST_PAINT_WAIT)):
             await pause(SCREEN_POLL)
 
     @staticmethod

@@ -142,18 +142,23 @@ async def run_window(args: argparse.Namespace, window: MainWindow,
                      settings: SettingsStore) -> int:
     import asyncio
 
+    # Listen first: the window is on screen already and may be closed while the rest
+    # loads (then nothing more starts, and everything shuts down in order).
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    if window.was_closed:
+        closed.set()
     service, engine = await attach_services(window, args, settings)
     crash_hooks.install(window.banner.show_error)
     await asyncio.to_thread(clean_leftovers)
-    closed = asyncio.Event()
-    window.closed.connect(closed.set)
     # A task, so closing the window ends the app even while the first steps wait
     # (an unlock prompt of the password store, say).
-    first = window.tasks.spawn(open_first(window, args, engine))
+    first = None if closed.is_set() else window.tasks.spawn(open_first(window, args, engine))
     try:
         await closed.wait()
     finally:
-        first.cancel()
+        if first is not None:
+            first.cancel()
         await shutdown(window, service, engine)
     return 0
 

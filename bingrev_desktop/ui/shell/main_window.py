@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.demo = demo
         self.attached = False
+        self.was_closed = False  # run_app may start listening for "closed" after it
         self.setAcceptDrops(True)
         self.drops = DropRouter(self)  # installed on every widget by attach()
         self.drops.dropped.connect(self.take_drop)
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
 
         attach_flows(self, controller, credentials)
         self._connect()
+        # What the form shows is what Settings keeps (a market from the locale, say).
+        self._market_changed(self.search_panel.market_combo.market())
+        self._count_changed(self.search_panel.count_spin.value())
         self.attached = True
         self.set_demo(self.demo)
         attach_extras(self)
@@ -362,6 +366,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.attached:  # closed while starting: nothing to save or stop yet
             event.accept()
+            self.was_closed = True
             self.closed.emit()
             return
         self.sweeps.cancel()  # before "Save?": every country that arrived is in the save
@@ -379,6 +384,7 @@ class MainWindow(QMainWindow):
         self.evidence.cancel()
         self.sweeps.cancel()
         event.accept()
+        self.was_closed = True
         self.closed.emit()
 
     def _close_now(self) -> None:

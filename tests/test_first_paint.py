@@ -112,3 +112,43 @@ def test_closing_the_window_while_it_starts_ends_the_app(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out == {"code": 0, "dialogs": [], "visible": False}
+
+
+REAL_START = r"""
+import argparse, json, sys
+import bingrev_desktop.ui.shell.app as app_module
+
+original = app_module.open_first
+
+async def open_then_close(window, args, engine):
+    await original(window, args, engine)
+    print(json.dumps({"searches": len(window.session.case.searches),
+                      "tiles": window.results_panel.model.rowCount(),
+                      "attached": window.attached,
+                      "title": window.windowTitle()}), flush=True)
+    window.session.discard_changes()
+    window.close()
+
+app_module.open_first = open_then_close
+code = app_module.run_app(argparse.Namespace(demo=True, api_base=None, case_file=None,
+                                             verbose=False))
+print(json.dumps({"exit": code}))
+"""
+
+
+def test_the_real_start_in_demo_mode_opens_the_sample_and_quits_cleanly(
+        tmp_path: Path) -> None:
+    """``run_app`` itself, as the desktop entry starts it: paint, attach, the sample case,
+    then a clean quit."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "QT_API": "pyside6", "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", REAL_START], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    shown, ended = lines[0], lines[-1]
+    assert shown["attached"] and shown["searches"] > 1 and shown["tiles"] > 0
+    assert "demo" in shown["title"]
+    assert ended == {"exit": 0}
+    assert "Traceback" not in done.stderr

@@ -270,3 +270,19 @@ def test_the_windows_export_groups_searches_never_shown(
         assert groups and same_partition(groups, families)
     live = window.session.case
     assert all(d in live.prints for r in live.searches for d in r.thumbnails.values())
+
+
+def test_group_copies_is_remembered_for_the_next_start(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine,
+        tmp_path: Path) -> None:
+    from .ui_helpers import close_window, make_window
+
+    assert not window.results_panel.group_copies.isChecked()  # the first start: off
+    window.results_panel.group_copies.setChecked(True)
+    window.settings.sync()
+    again = make_window(demo_engine, tmp_path)  # the same settings file
+    try:
+        assert again.results_panel.group_copies.isChecked()
+        assert again.results_panel.proxy.grouped
+    finally:
+        run(qloop, close_window(again))

@@ -112,6 +112,15 @@ class SettingsStore:
             self._s.remove(PROXY_KEY)
 
     @property
+    def group_copies(self) -> bool:
+        """The grid shows each picture once (Group copies), as the user left it."""
+        return self._str("view/group_copies") == "true"
+
+    @group_copies.setter
+    def group_copies(self, on: bool) -> None:
+        self._set("view/group_copies", "true" if on else "false")
+
+    @property
     def qsettings(self) -> QSettings:
         return self._s
 

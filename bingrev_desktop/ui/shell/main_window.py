@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         self.search_panel.market_combo.set_market(settings.market)
         self.search_panel.count_spin.setValue(settings.count)
         self.search_panel.set_recent([] if demo else settings.recent_images())
+        self.results_panel.group_copies.setChecked(settings.group_copies)  # as last time
+        self.results_panel.group_copies.toggled.connect(
+            lambda on: setattr(settings, "group_copies", on))
         self.setWindowTitle("Untitled case")
         self.activity = ActivityBar()  # in the status bar from the first paint: no jump later
         self.statusBar().addPermanentWidget(self.activity)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import asyncio
+    from concurrent.futures import Executor
 
 log = logging.getLogger("bingrev_desktop.tasks")
 T = TypeVar("T")
@@ -49,11 +50,12 @@ class TaskSet:
         return len(self._tasks)
 
 
-async def in_worker(work: Callable[[], T]) -> T:
-    """asyncio.to_thread(work) without get_running_loop() (see :func:`pause`)."""
+async def in_worker(work: Callable[[], T], executor: Executor | None = None) -> T:
+    """asyncio.to_thread(work) (or in ``executor``) without get_running_loop() (see
+    :func:`pause`)."""
     import asyncio
 
-    return await asyncio.get_event_loop().run_in_executor(None, work)
+    return await asyncio.get_event_loop().run_in_executor(executor, work)
 
 
 async def pause(seconds: float) -> None:

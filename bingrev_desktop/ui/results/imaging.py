@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage, QImageReader
 
 from ...core.duplicates import HASH_HEIGHT, HASH_WIDTH, make_fingerprint
 from ...core.errors import ErrorDetail, ImageError
+from ..common.tasks import in_worker
 
 T = TypeVar("T")
 ALLOCATION_LIMIT_MB = 256
@@ -97,11 +98,7 @@ CROP_FIT = QSize(1280, 1280)  # a searched image, decoded large enough to crop f
 async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None,
                              max_pixels: int = MAX_PIXELS) -> QImage:
     """Decode in a worker thread: the GUI thread never decodes."""
-    import asyncio  # not at the top: see ui.results.thumbnails
-
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_decode_pool(), decode_image, data, fit, url,
-                                      max_pixels)
+    return await in_decode_pool(lambda: decode_image(data, fit, url, max_pixels))
 
 
 def fingerprint(image: QImage) -> int:
@@ -151,9 +148,4 @@ def fingerprint_bytes(data: bytes | None,
 async def in_decode_pool(work: Callable[[], T]) -> T:
     """Run blocking picture work (reading a case's spool, decoding, fingerprinting) in
     the decode pool: never on the GUI thread."""
-    # Not get_running_loop(): qasync may resume a task from Qt's own event processing
-    # (a modal dialog, a test between two runs of the loop), where none is "running".
-    import asyncio
-
-    loop = asyncio.get_event_loop()
-    return await loop.run_in_executor(_decode_pool(), work)
+    return await in_worker(work, _decode_pool())

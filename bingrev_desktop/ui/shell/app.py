@@ -59,9 +59,7 @@ def paint_first(settings: SettingsStore, *, demo: bool) -> MainWindow:
     """The window's widgets, shown and painted before the network stack, the keyring
     and the demo engine are loaded (``attach_services`` adds them)."""
     window = MainWindow(None, None, settings, demo=demo)
-    geometry = settings.geometry()
-    if not geometry or not window.restoreGeometry(QByteArray(geometry)):
-        window.resize(*DEFAULT_SIZE)
+    restore_geometry(window, settings)
     window.show()
     handle = window.windowHandle()
     give_up = time.monotonic() + EXPOSE_WAIT
@@ -109,10 +107,15 @@ async def build_window(args: argparse.Namespace, settings: SettingsStore
     """Both steps at once (tests, benchmarks)."""
     window = MainWindow(None, None, settings, demo=args.demo)
     service, engine = await attach_services(window, args, settings)
+    restore_geometry(window, settings)
+    return window, service, engine
+
+
+def restore_geometry(window: MainWindow, settings: SettingsStore) -> None:
+    """Where the user left the window, or the default size."""
     geometry = settings.geometry()
     if not geometry or not window.restoreGeometry(QByteArray(geometry)):
         window.resize(*DEFAULT_SIZE)
-    return window, service, engine
 
 
 def clean_leftovers() -> None:

@@ -4,7 +4,9 @@
 
 150 results' thumbnails, each answered after a fixed latency, served two ways from
 loopback: by the demo engine over HTTP/1.1, and by a real HTTP/2 server over TLS
-(hypercorn, throw-away certificate; ``h2_host.py``). Measured in the same run:
+(hypercorn, throw-away certificate; ``h2_host.py``). Both run in a process of their
+own (``server_process.py``), so their Python does not compete with the app's for the
+GIL, as a remote server's would not. Measured in the same run:
 
 * the app: from the answer to every thumbnail fetched and kept (visible ones
   decoded), through the real window and loader; and from the answer to every tile
@@ -33,7 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.chromium import page_load
 from benchmarks.rows import Row, report
-from bingrev_desktop.demo import DemoEngine
 
 COUNT = 150
 TRANSFER = 0.05  # about 1.5 MB of PNGs over loopback
@@ -56,7 +57,7 @@ def visible_urls(window: Any) -> list[str]:
     return urls
 
 
-async def app_fill(window: Any, engine: DemoEngine, name: str) -> tuple[float, float, list[str],
+async def app_fill(window: Any, engine: Any, name: str) -> tuple[float, float, list[str],
                                                                          list[str]]:
     """(seconds to every tile on screen painted, to every picture kept, all, visible)."""
     from bingrev_desktop.ui.results.thumbnails import ThumbState
@@ -73,22 +74,33 @@ async def app_fill(window: Any, engine: DemoEngine, name: str) -> tuple[float, f
     assert record is not None
     loader = window.loader
     shown: list[str] = visible_urls(window)
-    visible_at = None
-    while record.missing_thumbnails() or loader.busy:
+    visible_at: float | None = None
+
+    def arrived(_url: str) -> None:
+        # Checked as each picture arrives (polling would take the GUI thread's time,
+        # and see it late when the thread is busy).
+        nonlocal visible_at
         if visible_at is None and all(loader.state(u) is ThumbState.READY for u in shown):
             window.repaint()  # the tiles are painted with their pictures now
             visible_at = time.perf_counter() - started
-        await asyncio.sleep(0.002)
+
+    loader.changed.connect(arrived)
+    try:
+        while record.missing_thumbnails() or loader.busy:
+            await asyncio.sleep(0.005)
+    finally:
+        loader.changed.disconnect(arrived)
     elapsed = time.perf_counter() - started
-    if visible_at is None:
-        visible_at = elapsed
+    arrived("")
+    assert visible_at is not None
     return visible_at, elapsed, record.thumbnail_urls(), shown
 
 
 def measure(latency: float, runs: int) -> list[Row]:
     import qasync
 
-    from benchmarks.h2_host import H2ImageHost, ensure_bench_packages
+    from benchmarks.h2_host import ensure_bench_packages
+    from benchmarks.server_process import ServerProcess
     from benchmarks.window import close_window, open_window
     from bingrev_desktop.ui.shell.app import create_application, dispose_widgets
 
@@ -99,13 +111,12 @@ def measure(latency: float, runs: int) -> list[Row]:
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    with DemoEngine() as engine, H2ImageHost(engine, latency, folder) as host:
-        engine.set_image_latency(latency)
+    with ServerProcess(latency, folder) as engine:
         # The app trusts the throw-away certificate the way it trusts a company's CA:
         # through the trust store's SSL_CERT_FILE.
-        os.environ["SSL_CERT_FILE"] = str(host.cert_file)
+        os.environ["SSL_CERT_FILE"] = str(engine.cert_file)
         names = engine.query_image_names()
-        for protocol, base in (("HTTP/1.1", ""), ("HTTP/2 + TLS", host.base_url)):
+        for protocol, base in (("HTTP/1.1", ""), ("HTTP/2 + TLS", engine.h2_base_url)):
             engine.set_image_base(base)
             window = open_window(engine)
             # Warm-up, not counted: the engine draws each picture once, then serves it
@@ -127,7 +138,8 @@ def measure(latency: float, runs: int) -> list[Row]:
                     peer_visibles.append(few)
             loop.run_until_complete(close_window(window))
             if base:
-                assert "2" in host.protocols, f"the HTTP/2 host spoke {host.protocols}"
+                spoken = engine.h2_protocols
+                assert "2" in spoken, f"the HTTP/2 host spoke {spoken}"
             peer_fill = statistics.median(peers) if peers else None
             fill = statistics.median(fills)
             limit = latency + TRANSFER

@@ -32,4 +32,5 @@ async def close_window(window: Any) -> None:
     window.session.discard_changes()
     window.close()
     await window.loader.cancel_and_wait()
+    await window.controller.shutdown()
     await window.controller.service.aclose()

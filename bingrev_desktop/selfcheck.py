@@ -274,6 +274,41 @@ def check_demo_search() -> tuple[Status, str]:
                   f"{image.width()}x{image.height()} decoded ({elapsed:.2f} s)")
 
 
+def check_thumbnail_network() -> tuple[Status, str]:
+    """Thumbnails go through Qt's network stack and the pinning relay: both must work
+    in this installation (Qt's TLS backend needs the system's OpenSSL 3)."""
+    import qasync
+    from PySide6.QtNetwork import QSslSocket
+
+    from .demo import DemoEngine
+    from .qtnet.thumbnail_fetcher import QtImageFetcher
+
+    app = _gui_app()
+    if not QSslSocket.supportsSsl():
+        raise CheckFailed("Qt has no TLS backend (is OpenSSL 3, libssl3, installed?): "
+                          "thumbnails from https sites cannot load")
+    try:
+        asyncio.get_running_loop()
+        return "WARN", "not checked inside a running app"
+    except RuntimeError:
+        pass
+    with DemoEngine() as engine:
+        url = engine.query_image_url("lighthouse")
+        loop = qasync.QEventLoop(app)
+        fetcher = QtImageFetcher()
+        try:
+            data = loop.run_until_complete(
+                asyncio.wait_for(fetcher.fetch(url, allow_local=True), DEMO_TIMEOUT))
+        finally:
+            fetcher.close()
+            loop.close()
+            asyncio.set_event_loop(None)
+    if _decode(data).isNull():
+        raise CheckFailed(f"the picture fetched through Qt ({len(data)} bytes) does not decode")
+    return "OK", (f"a picture fetched through Qt's network stack and the address relay; TLS "
+                  f"by {QSslSocket.sslLibraryVersionString()}")
+
+
 CHECKS: tuple[tuple[str, Callable[[], tuple[Status, str]]], ...] = (
     ("Version", check_version),
     ("Python", check_python),
@@ -284,6 +319,7 @@ CHECKS: tuple[tuple[str, Callable[[], tuple[Status, str]]], ...] = (
     ("HTTPS certificates", check_certificates),
     ("Network", check_network),
     ("Demo search", check_demo_search),
+    ("Thumbnail network", check_thumbnail_network),
 )
 
 

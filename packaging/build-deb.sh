@@ -50,7 +50,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: bingrev-desktop developers <bingrev@example.org>
 Installed-Size: $SIZE_KB
-Depends: libc6, libfontconfig1, libfreetype6, libxkbcommon0, libxkbcommon-x11-0, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-image0, libxcb-render-util0, libxcb-xinerama0, libxcb-randr0, libxcb-shape0, libxcb-xkb1, libegl1, libgl1
+Depends: libc6, libssl3 | libssl3t64, libfontconfig1, libfreetype6, libxkbcommon0, libxkbcommon-x11-0, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-image0, libxcb-render-util0, libxcb-xinerama0, libxcb-randr0, libxcb-shape0, libxcb-xkb1, libegl1, libgl1
 Recommends: gnome-keyring | kwalletmanager, shared-mime-info, desktop-file-utils
 Section: graphics
 Priority: optional

@@ -49,6 +49,8 @@ def test_report_passes_with_one_line_per_check() -> None:
     assert lines[-1].startswith(f"All {len(CHECK_NAMES)} checks passed")
     assert "5 results from the demo engine" in line_for(lines, "Demo search")
     assert "png, jpeg, gif, webp" in line_for(lines, "Image formats")
+    assert line_for(lines, "Thumbnail network").startswith("OK")
+    assert "through Qt's network stack" in line_for(lines, "Thumbnail network")
 
 
 @pytest.mark.skipif(not REQUIRED and not selfcheck._secret_service_running(),

@@ -62,6 +62,26 @@ def sniff_image_format(head: bytes) -> str | None:
     return None
 
 
+def image_format_or_raise(url: str, data: bytes, content_type: str | None) -> str:
+    """The image format of downloaded bytes, or :class:`NotAnImageError` saying what
+    came instead (a web page, or something else)."""
+    fmt = sniff_image_format(data[:64])
+    if fmt is not None:
+        return fmt
+    is_page = b"<html" in data[:2048].lower() or (content_type or "").startswith("text/")
+    message = (
+        "This address points to a web page, not to an image. Open the page, right-click "
+        "the picture and choose \u201cCopy image address\u201d."
+        if is_page
+        else "The address did not return an image."
+    )
+    raise NotAnImageError(
+        message,
+        ErrorDetail(url=url, cause=f"content-type {content_type}",
+                    body_excerpt=excerpt(data[:300])),
+    )
+
+
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # Not public, but Python 3.11's ipaddress does not say so for all of them.
 NOT_PUBLIC_V6 = tuple(ipaddress.ip_network(n) for n in (
@@ -293,18 +313,5 @@ class ImageFetcher:
         except ValidationError as exc:
             raise ImageError(f"The image redirected to an address that cannot be used: {exc}",
                              ErrorDetail(url=url, cause="bad redirect")) from exc
-        fmt = sniff_image_format(data[:64])
-        if fmt is None:
-            is_page = b"<html" in data[:2048].lower() or (content_type or "").startswith("text/")
-            message = (
-                "This address points to a web page, not to an image. Open the page, right-click "
-                "the picture and choose \u201cCopy image address\u201d."
-                if is_page
-                else "The address did not return an image."
-            )
-            raise NotAnImageError(
-                message,
-                ErrorDetail(url=url, cause=f"content-type {content_type}",
-                            body_excerpt=excerpt(data[:300])),
-            )
+        fmt = image_format_or_raise(url, data, content_type)
         return FetchedImage(url, data, fmt, content_type, status, final_url)

@@ -4,6 +4,7 @@ PNG and records the path and headers it was sent."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,10 +27,27 @@ class RecordingServer(ThreadingHTTPServer):
 
 class _PngHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: RecordingServer
 
     def do_GET(self) -> None:
         self.server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+        if self.path.startswith("/redirect-to/"):  # /redirect-to/<absolute URL>
+            self.send_response(302)
+            self.send_header("Location", self.path.removeprefix("/redirect-to/"))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/slow"):
+            time.sleep(3)
+        if self.path.startswith("/page"):
+            page = b"<html><body>not a picture</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         self.send_response(200)
         for name, value in self.server.extra_headers.items():
             self.send_header(name, value)

@@ -61,3 +61,22 @@ def test_trust_store_is_the_systems() -> None:
     context, name = ssl_context()
     assert name == "the system's trust store"
     assert context.verify_mode.name == "CERT_REQUIRED"
+
+
+def test_thumbnails_go_through_the_proxy_when_there_is_one(
+        qloop: asyncio.AbstractEventLoop, proxy: RecordingServer) -> None:
+    """Qt's thumbnail path cannot carry the user's proxy the way httpx does, so behind a
+    proxy the controller keeps to httpx, and the grid loads fewer at a time."""
+    from bingrev_desktop.ui.search.controller import SearchController
+
+    async def attempt() -> bytes:
+        service = SearchService("https://api.example.test", "k" * 20, proxy=proxy.url)
+        controller = SearchController(service)
+        try:
+            return await controller.fetch_thumbnail("http://tse.example.test/th.png")
+        finally:
+            await controller.shutdown()
+            await service.aclose()
+
+    assert qloop.run_until_complete(attempt()) == PNG
+    assert [path for path, _ in proxy.requests] == ["http://tse.example.test/th.png"]

@@ -26,6 +26,7 @@ from ..results.thumbnails import (
     ThumbnailSource,
 )
 from .case_session import CaseSession
+from .picture_keeper import PictureKeeper
 
 log = logging.getLogger("bingrev_desktop.case_images")
 
@@ -65,6 +66,7 @@ class CaseImages(QObject):
         self._fetch = fetch
         self.record: SearchRecord | None = None
         self._owners: dict[str, SearchRecord] = {}  # a sweep: each picture's own search
+        self._keeper = PictureKeeper(session, self._report)
         loader.changed.connect(self._loaded)
 
     def show(self, record: SearchRecord | None,
@@ -129,6 +131,9 @@ class CaseImages(QObject):
                 raise StoredFailure(f"Could not be loaded when searched: {failure.reason}",
                                     ErrorDetail(url=url, cause=failure.at))
             raise NotStoredError(url)
+        waiting = self._keeper.waiting(url)
+        if waiting is not None:  # arrived a moment ago, on its way to the disk
+            return waiting
         try:
             data = await self._fetch(url)
         except BingrevError as exc:
@@ -140,8 +145,7 @@ class CaseImages(QObject):
             self._session.record_thumbnail_failure(
                 record, url, ThumbnailFailure(redact(str(exc)), utc_now()))
             raise
-        digest = await asyncio.to_thread(blobs.add, data)  # to disk, off the GUI thread
-        self._session.keep_thumbnail(record, url, digest)
+        self._keeper.keep(record, url, data)  # to disk in batches; the tile need not wait
         return data
 
     def _loaded(self, _url: str) -> None:

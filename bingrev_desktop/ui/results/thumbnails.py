@@ -19,11 +19,11 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from ...core.errors import BingrevError, ImageError
-from ...core.sizes import IMAGE_CONCURRENCY
+from ...core.sizes import THUMBNAIL_LOADS, on_screen_load
 from ..common.tasks import pause
 from .imaging import (
     THUMB_FIT,
@@ -78,6 +78,7 @@ VISIBLE_EXTRA = 6
 SCREEN_DEADLINE = 1.0  # seconds that background work waits for the tiles on screen
 FIRST_PAINT_WAIT = 0.15  # ... and for a new grid's first paint to ask for them
 SCREEN_POLL = 0.01
+PUMPS_PER_TURN = 8
 
 
 class NotStoredError(Exception):
@@ -98,11 +99,11 @@ class ThumbnailLoader(QObject):
 
     changed = Signal(str)
 
-    def __init__(self, source: ThumbnailSource, *, concurrency: int = IMAGE_CONCURRENCY,
+    def __init__(self, source: ThumbnailSource, *, concurrency: int = THUMBNAIL_LOADS,
                  cache_size: int = 400, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source = source
-        self._concurrency = concurrency
+        self.concurrency = concurrency
         self._cache_size = cache_size
         self._decoded: OrderedDict[str, QImage] = OrderedDict()
         self._states: dict[str, ThumbState] = {}
@@ -174,8 +175,15 @@ class ThumbnailLoader(QObject):
             return  # Qt painted outside the event loop (shutdown, tests): start later
         import asyncio
 
-        while self._has_work() and len(self._pumps) < self._concurrency + (
-                VISIBLE_EXTRA if self._visible else 0):
+        cap = self.concurrency + (VISIBLE_EXTRA if self._visible else 0)
+        work = len(self._visible) + (len(self._background) if self._visible_active == 0 else 0)
+        room = min(cap - len(self._pumps), work)
+        if not self._visible and room > PUMPS_PER_TURN:
+            # The background fill starts a few downloads per event-loop turn, so a
+            # paint or a click is never queued behind dozens of starts.
+            room = PUMPS_PER_TURN
+            QTimer.singleShot(0, self._start_pumps)
+        for _ in range(room):
             task = asyncio.ensure_future(self._pump())
             self._pumps.add(task)
 
@@ -232,7 +240,7 @@ class ThumbnailLoader(QObject):
                         await self._load_visible(url)
                     finally:
                         self._on_screen_loading -= 1
-                elif len(self._pumps) > self._concurrency:
+                elif len(self._pumps) > self.concurrency:
                     break  # an extra pump for a tile on screen retires: the cap holds
                 else:
                     url = self._background.popleft()
@@ -250,12 +258,16 @@ class ThumbnailLoader(QObject):
             await self._load(url, decode=True)
             return
         self._visible_active += 1
+        urgent = on_screen_load.set(True)  # the network serves it before the fill
         try:
             await self._load(url, decode=True)
         finally:
+            on_screen_load.reset(urgent)
             self._visible_active -= 1
         if self._visible_active == 0:
-            self._start_pumps()  # the background fill may go on
+            # The background fill may go on, once the tiles just decoded are painted:
+            # starting dozens of downloads first would hold that paint back.
+            QTimer.singleShot(0, self._start_pumps)
 
     @property
     def screen_busy(self) -> bool:

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Signal
 
@@ -29,6 +30,9 @@ from ...core.request import SearchRequest, ValidationError
 from ...core.service import SearchService
 from ..results.imaging import decode_image_async, image_header_size
 from .preview import Preview
+
+if TYPE_CHECKING:
+    from ...qtnet.thumbnail_fetcher import QtImageFetcher
 
 log = logging.getLogger("bingrev_desktop.controller")
 
@@ -53,6 +57,7 @@ class SearchController(QObject):
         self._preview_task: asyncio.Task[None] | None = None
         self._search_task: asyncio.Task[SearchOutcome | None] | None = None
         self.search_started_at: float | None = None
+        self._thumbnails: QtImageFetcher | None = None
 
     # -- preview ----------------------------------------------------------------
     def start_preview(self, url: str, *, from_result: bool = False) -> asyncio.Task[None]:
@@ -215,9 +220,25 @@ class SearchController(QObject):
         tasks = [t for t in (self._preview_task, self._search_task) if t and not t.done()]
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def fetch_thumbnail(self, url: str) -> bytes:
+        """A result's thumbnail. Result addresses come from the web: they never reach
+        into the local network, unless the search service itself is local (demo
+        engine, tests). Qt's network stack fetches them (HTTP/2 and TLS in C++, off the
+        GUI thread); behind a proxy, httpx does, as it carries the proxy."""
+        allow_local = self.results_may_be_local()
+        if self.service.proxy is not None:
+            return (await self.service.fetcher.fetch(url, allow_local=allow_local)).data
+        if self._thumbnails is None:
+            from ...qtnet.thumbnail_fetcher import QtImageFetcher
+
+            self._thumbnails = QtImageFetcher(parent=self)
+        return await self._thumbnails.fetch(url, allow_local=allow_local)
+
     async def shutdown(self) -> None:
         """Cancel everything in flight; the caller closes the service afterwards."""
         tasks = [t for t in (self._preview_task, self._search_task) if t and not t.done()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._thumbnails is not None:
+            self._thumbnails.close()

@@ -337,10 +337,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     async def fetch_thumbnail(self, url: str) -> bytes:
-        # Result addresses come from the web: never let them reach into the local
-        # network, unless the search service itself is local (demo engine, tests).
-        allow_local = self.controller.results_may_be_local()
-        return (await self.controller.service.fetcher.fetch(url, allow_local=allow_local)).data
+        return await self.controller.fetch_thumbnail(url)
 
     def show_new_record(self, record: SearchRecord) -> None:
         self.images.show(record)  # visible tiles first, then every other picture

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...core.credentials import CredentialStore
 from ...core.errors import BingrevError, NotAnImageError
+from ...core.sizes import IMAGE_CONCURRENCY
 from ..case.case_flow import CaseFlow
 from ..case.case_images import CaseImages
 from ..case.case_session import CaseSession
@@ -33,6 +34,10 @@ def attach_flows(window: Any, controller: SearchController,
     status = w.statusBar()
     w.session = CaseSession(w)
     w.images = CaseImages(w.session, w.loader, w.fetch_thumbnail, w)
+    if controller.service.proxy is not None:
+        # Behind a proxy, httpx fetches (16 at a time): more loads in flight would only
+        # queue there, ahead of tiles scrolled onto the screen later.
+        w.loader.concurrency = IMAGE_CONCURRENCY
     w.case_files = CaseFlow(w, w.session, w.banner, w.settings, status,
                             w.loader.until_screen_loaded)
     w.case_view = CaseView(w.session, w.images, w.results_panel, w.details, w.history,

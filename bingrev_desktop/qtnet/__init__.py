@@ -1,0 +1,1 @@
+"""Networking through Qt's own stack (not UI): the thumbnail fetcher."""

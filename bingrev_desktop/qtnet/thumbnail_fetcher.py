@@ -1,0 +1,305 @@
+"""Result thumbnails over Qt's network stack, behind the same address policy and caps.
+
+A grid's fill is 150 small downloads. With httpx they cost about 2.4 ms of Python
+each on the GUI thread (and HTTP/2 in pure Python more), which is what kept the
+fill slower than a browser and stalled the window. ``QNetworkAccessManager`` does
+HTTP/1.1, HTTP/2 and TLS in C++ on a thread of its own (Picard fetches cover art
+the same way); the GUI thread only starts each request and takes its bytes.
+
+Rules kept from :mod:`core.fetcher`: every connection goes through the pinning
+relay (:mod:`core.pin_relay`), which opens it only to an address the policy
+allows; redirects are followed one hop at a time, each checked again; no cookies,
+credentials, cache or Referer; a byte cap (Content-Length is not trusted), a
+deadline, cancellation, and magic-byte sniffing. Behind a user's proxy the app
+keeps to httpx, which carries the proxy (see ``SearchController.fetch_thumbnail``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import weakref
+from collections.abc import Sequence
+from urllib.parse import urljoin
+
+import shiboken6
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtNetwork import (
+    QHttp1Configuration,
+    QNetworkAccessManager,
+    QNetworkCookie,
+    QNetworkCookieJar,
+    QNetworkProxy,
+    QNetworkReply,
+    QNetworkRequest,
+    QSslCertificate,
+    QSslConfiguration,
+)
+
+from ..core.errors import ErrorDetail, ImageError
+from ..core.fetcher import (
+    MAX_REDIRECTS,
+    THUMBNAIL_MAX_BYTES,
+    image_format_or_raise,
+    is_local_address,
+    is_public_address,
+)
+from ..core.http import USER_AGENT
+from ..core.pin_relay import PinRelay, Resolver, system_resolve
+from ..core.pinning import AddressPolicy
+from ..core.request import ValidationError, validate_image_url
+from ..core.sizes import human_size, on_screen_load
+
+log = logging.getLogger("bingrev_desktop.qtnet")
+
+# HTTP/1.1 hosts get this many connections (a browser opens 6, which made 25 rounds
+# of latency for 150 thumbnails); an HTTP/2 host multiplexes them on one.
+CONNECTIONS_PER_HOST = 16
+# Requests handed to Qt at once: Qt queues what its connections cannot take yet, in
+# priority order, so tiles on screen overtake the background fill.
+MAX_IN_FLIGHT = 128
+
+Error = QNetworkReply.NetworkError
+Attribute = QNetworkRequest.Attribute
+_CONNECT_ERRORS = {
+    Error.ConnectionRefusedError, Error.HostNotFoundError, Error.NetworkSessionFailedError,
+    Error.TemporaryNetworkFailureError, Error.UnknownNetworkError,
+}
+_PROXY_ERRORS = {
+    Error.ProxyConnectionRefusedError, Error.ProxyConnectionClosedError,
+    Error.ProxyNotFoundError, Error.ProxyTimeoutError, Error.ProxyAuthenticationRequiredError,
+    Error.UnknownProxyError,
+}
+_TLS_ERRORS = {Error.SslHandshakeFailedError}
+
+
+class _NoCookieJar(QNetworkCookieJar):
+    """Image hosts must not track or link visits: nothing is kept or sent."""
+
+    def setCookiesFromUrl(self, cookieList: Sequence[QNetworkCookie], url: QUrl | str) -> bool:
+        return False
+
+    def cookiesForUrl(self, url: QUrl | str) -> list[QNetworkCookie]:
+        return []
+
+
+def _extra_certificates() -> list[QSslCertificate]:
+    """The bundle OpenSSL's SSL_CERT_FILE names, as httpx's trust store honours it (a
+    company's CA, the benchmark's throw-away one); Qt adds the system's own. Read in
+    a worker: it is a file."""
+    extra = os.environ.get("SSL_CERT_FILE")
+    if extra and os.path.isfile(extra):
+        return QSslCertificate.fromPath(extra)
+    return []
+
+
+_open_fetchers: weakref.WeakSet[QtImageFetcher] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_fetchers() -> None:
+    """A fetcher nobody closed (a test, a crash path) still ends its threads before
+    Qt is torn down."""
+    for fetcher in list(_open_fetchers):
+        if shiboken6.isValid(fetcher):
+            fetcher.close()
+
+
+def _refused(url: str) -> ImageError:
+    return ImageError("This image is on a local network address, so it was not loaded.",
+                      ErrorDetail(url=url, cause="local address refused"))
+
+
+class QtImageFetcher(QObject):
+    """``await fetcher.fetch(url, allow_local=...)`` → the image's bytes, or ImageError.
+
+    ``allow_local`` (a search service on this computer: the demo engine, tests) lets
+    results point here; otherwise ``address_allowed`` decides (public addresses)."""
+
+    def __init__(self, address_allowed: AddressPolicy = is_public_address, *,
+                 deadline: float = 45.0, resolve: Resolver = system_resolve,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.deadline = deadline
+        self._address_allowed = address_allowed
+        self._relay = PinRelay({"results": address_allowed, "local": None}, resolve=resolve)
+        self._managers: dict[bool, QNetworkAccessManager] = {}
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._ssl: QSslConfiguration | None = None
+        self._starting = asyncio.Lock()
+        self._http1 = QHttp1Configuration()
+        self._http1.setNumberOfConnectionsPerHost(CONNECTIONS_PER_HOST)
+        self._closed = False
+        _open_fetchers.add(self)
+
+    def close(self) -> None:
+        """On quit: abort what is in flight, end Qt's network thread now (a QThread
+        still running when the process exits aborts it), stop the relay's thread."""
+        if self._closed:
+            return
+        self._closed = True
+        _open_fetchers.discard(self)
+        for manager in self._managers.values():
+            for reply in manager.findChildren(QNetworkReply):
+                reply.abort()
+            shiboken6.delete(manager)  # waits for its thread; the replies go with it
+        self._managers.clear()
+        self._relay.close()
+
+    async def _ready(self) -> None:
+        """Once: the relay listens, and the trust store is read (both in a worker)."""
+        async with self._starting:
+            if self._ssl is None:
+                await asyncio.to_thread(self._relay.start)
+                config = QSslConfiguration.defaultConfiguration()
+                config.addCaCertificates(await asyncio.to_thread(_extra_certificates))
+                self._ssl = config
+
+    def _manager(self, allow_local: bool) -> QNetworkAccessManager:
+        manager = self._managers.get(allow_local)
+        if manager is None:
+            manager = QNetworkAccessManager(self)
+            manager.setProxy(QNetworkProxy(
+                QNetworkProxy.ProxyType.Socks5Proxy, "127.0.0.1", self._relay.port,
+                "local" if allow_local else "results", self._relay.token))
+            manager.setCookieJar(_NoCookieJar(manager))
+            manager.setRedirectPolicy(QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
+            manager.setAutoDeleteReplies(False)
+            self._managers[allow_local] = manager
+        return manager
+
+    def _request(self, url: str) -> QNetworkRequest:
+        request = QNetworkRequest(QUrl(url, QUrl.ParsingMode.StrictMode))
+        request.setRawHeader(b"User-Agent", USER_AGENT.encode())
+        request.setRawHeader(b"Accept", b"image/*,*/*;q=0.5")
+        request.setRawHeader(b"Accept-Encoding", b"identity")  # the cap counts real bytes
+        manual = QNetworkRequest.LoadControl.Manual
+        request.setAttribute(Attribute.CookieLoadControlAttribute, manual)
+        request.setAttribute(Attribute.CookieSaveControlAttribute, manual)
+        request.setAttribute(Attribute.AuthenticationReuseAttribute, manual)
+        request.setAttribute(Attribute.RedirectPolicyAttribute,
+                             QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
+        request.setPriority(QNetworkRequest.Priority.HighPriority if on_screen_load.get()
+                            else QNetworkRequest.Priority.NormalPriority)
+        request.setTransferTimeout(int((self.deadline + 5) * 1000))  # a backstop: ours ends first
+        request.setHttp1Configuration(self._http1)
+        if self._ssl is not None:
+            request.setSslConfiguration(self._ssl)
+        return request
+
+    def _check(self, url: str, allow_local: bool) -> str:
+        try:
+            url = validate_image_url(url, httpx_check=False)
+            parsed = QUrl(url, QUrl.ParsingMode.StrictMode)
+            host = parsed.host()
+            if not parsed.isValid() or not (QUrl.toAce(host) or ":" in host):  # or IPv6
+                raise ValidationError("This web address has a site name that is not valid.")
+        except ValidationError as exc:
+            raise ImageError(f"This address cannot be loaded: {exc}",
+                             ErrorDetail(url=url[:500], cause="invalid address")) from None
+        # A first look at the address as written; the relay checks what it resolves to.
+        if not allow_local and self._address_allowed is is_public_address \
+                and is_local_address(url):
+            raise _refused(url)
+        return url
+
+    async def fetch(self, url: str, *, allow_local: bool,
+                    max_bytes: int = THUMBNAIL_MAX_BYTES) -> bytes:
+        if self._closed:
+            raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
+        url = self._check(url, allow_local)
+        await self._ready()
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self.deadline):
+                    for _hop in range(MAX_REDIRECTS + 1):
+                        data, location = await self._get(url, allow_local, max_bytes)
+                        if location is None:
+                            return data
+                        try:
+                            url = self._check(urljoin(url, location), allow_local)
+                        except ImageError as exc:
+                            raise ImageError(
+                                f"The image redirected to an address that cannot be used: "
+                                f"{exc}", exc.detail) from None
+            except TimeoutError:
+                raise ImageError(
+                    f"The image did not finish downloading within {self.deadline:.0f} seconds.",
+                    ErrorDetail(url=url, cause="deadline")) from None
+        raise ImageError("The address redirected too many times.",
+                         ErrorDetail(url=url, cause=f"more than {MAX_REDIRECTS} redirects"))
+
+    async def _get(self, url: str, allow_local: bool, max_bytes: int
+                   ) -> tuple[bytes, str | None]:
+        """One hop: the body, or the Location of a redirect."""
+        reply = self._manager(allow_local).get(self._request(url))
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        too_big = False
+
+        def progress(received: int, total: int) -> None:
+            nonlocal too_big
+            if received > max_bytes or total > max_bytes:
+                too_big = True
+                reply.abort()
+
+        def done() -> None:
+            if not finished.done():
+                finished.set_result(None)
+
+        reply.downloadProgress.connect(progress)
+        reply.finished.connect(done)
+        try:
+            await finished
+            if self._closed:
+                raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
+            return self._outcome(url, reply, too_big, max_bytes)
+        finally:
+            if shiboken6.isValid(reply):  # close() deletes the replies with their manager
+                if not reply.isFinished():
+                    reply.abort()  # cancelled or out of time: Qt stops the transfer
+                reply.downloadProgress.disconnect(progress)
+                reply.finished.disconnect(done)
+                reply.deleteLater()
+
+    def _outcome(self, url: str, reply: QNetworkReply, too_big: bool, max_bytes: int
+                 ) -> tuple[bytes, str | None]:
+        if too_big:
+            raise ImageError(
+                f"The image is larger than {human_size(max_bytes)}, which is more than this "
+                "app will download.", ErrorDetail(url=url, cause="too large"))
+        status = reply.attribute(Attribute.HttpStatusCodeAttribute)
+        if not isinstance(status, int):
+            raise self._transport_error(url, reply)
+        if 300 <= status < 400:
+            location = bytes(reply.rawHeader("Location").data()).decode("latin-1").strip()
+            if location:
+                return b"", location
+        if status >= 400:
+            raise ImageError(
+                f"The image could not be downloaded (the site answered with error {status}).",
+                ErrorDetail(url=url, status=status))
+        data = bytes(reply.readAll().data())
+        content_type = bytes(reply.rawHeader("Content-Type").data()).decode("latin-1") or None
+        image_format_or_raise(url, data, content_type)
+        return data, None
+
+    def _transport_error(self, url: str, reply: QNetworkReply) -> ImageError:
+        error = reply.error()
+        detail = ErrorDetail(url=url, cause=f"{error.name}: {reply.errorString()}")
+        if self._relay.refused(QUrl(url).host()):  # Qt calls this "host not found"
+            return _refused(url)
+        if error in _CONNECT_ERRORS or error in _PROXY_ERRORS:
+            message = ("Could not connect to the server. Check your internet connection, "
+                       "or try again in a moment.")
+        elif error is Error.TimeoutError or error is Error.OperationCanceledError:
+            message = "The server stopped answering. Try again in a moment."
+        elif error in _TLS_ERRORS:
+            message = ("The site's secure connection could not be verified, so the image "
+                       "was not loaded.")
+        elif error is Error.RemoteHostClosedError:
+            message = "The connection broke before the whole answer arrived. Try again."
+        else:
+            message = "A network error stopped the request. Try again."
+        return ImageError(message, detail)

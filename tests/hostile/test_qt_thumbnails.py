@@ -1,0 +1,150 @@
+"""Thumbnails over Qt's network stack keep every rule of the httpx fetcher: the pinning
+relay connects only where the policy allows (checked on what the name resolves to,
+not on how it is written), redirects are checked hop by hop, nothing identifying is
+sent, and the cap, the deadline and cancellation hold. Every connection here goes to
+a loopback listener; addresses that must be refused are refused before connecting."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import struct
+from collections.abc import Iterator
+
+import pytest
+
+from bingrev_desktop.core.errors import ImageError, NotAnImageError
+from bingrev_desktop.core.fetcher import is_public_address
+from bingrev_desktop.core.pin_relay import PinRelay
+from bingrev_desktop.core.pinning import IPAddress
+from bingrev_desktop.qtnet.thumbnail_fetcher import QtImageFetcher
+
+from .servers import PNG, RecordingServer, png_server
+
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+
+
+@pytest.fixture
+def site() -> Iterator[RecordingServer]:
+    with png_server({"Set-Cookie": "track=me; Path=/; Domain=127.0.0.1"}) as server:
+        yield server
+
+
+async def to_loopback(host: str, port: int) -> list[IPAddress]:
+    """A resolver under the test's control: every name answers with loopback, as a
+    rebinding attacker's second answer would."""
+    return [LOOPBACK]
+
+
+def loopback_only(address: IPAddress) -> bool:
+    return address.is_loopback
+
+
+def test_thumbnails_carry_no_cookie_referer_or_key(qloop: asyncio.AbstractEventLoop,
+                                                   site: RecordingServer) -> None:
+    fetcher = QtImageFetcher(loopback_only)
+    try:
+        for name in ("a.png", "b.png"):  # the cookie set by the first must not come back
+            assert qloop.run_until_complete(
+                fetcher.fetch(f"{site.url}/{name}", allow_local=False)) == PNG
+    finally:
+        fetcher.close()
+    assert len(site.requests) == 2
+    for _path, headers in site.requests:
+        assert "cookie" not in headers and "referer" not in headers
+        assert "authorization" not in headers
+        assert headers["user-agent"].startswith("bingrev-desktop/")
+        assert headers["accept-encoding"] == "identity"
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_without_connecting(
+        qloop: asyncio.AbstractEventLoop, site: RecordingServer) -> None:
+    # The name looks public as written; only the relay's resolution says otherwise.
+    fetcher = QtImageFetcher(is_public_address, resolve=to_loopback)
+    port = site.server_address[1]
+    try:
+        with pytest.raises(ImageError, match="local network address"):
+            qloop.run_until_complete(fetcher.fetch(
+                f"http://images.example.com:{port}/x.png", allow_local=False))
+    finally:
+        fetcher.close()
+    assert site.requests == []
+
+
+def test_the_name_stays_in_the_request_and_the_checked_address_is_used(
+        qloop: asyncio.AbstractEventLoop, site: RecordingServer) -> None:
+    fetcher = QtImageFetcher(loopback_only, resolve=to_loopback)
+    port = site.server_address[1]
+    try:
+        data = qloop.run_until_complete(fetcher.fetch(
+            f"http://images.example.com:{port}/x.png", allow_local=False))
+    finally:
+        fetcher.close()
+    assert data == PNG
+    assert site.requests[0][1]["host"] == f"images.example.com:{port}"
+
+
+def test_each_redirect_is_checked_again(qloop: asyncio.AbstractEventLoop,
+                                        site: RecordingServer) -> None:
+    fetcher = QtImageFetcher(loopback_only)
+    try:
+        with pytest.raises(ImageError, match="local network address"):  # 10/8: refused
+            qloop.run_until_complete(fetcher.fetch(
+                f"{site.url}/redirect-to/http://10.1.2.3:{site.server_address[1]}/x.png",
+                allow_local=False))
+        moved = qloop.run_until_complete(fetcher.fetch(
+            f"{site.url}/redirect-to/{site.url}/moved.png", allow_local=False))
+    finally:
+        fetcher.close()
+    assert moved == PNG
+    assert [path for path, _ in site.requests][-1] == "/moved.png"
+
+
+def test_cap_page_deadline_and_cancel(qloop: asyncio.AbstractEventLoop,
+                                      site: RecordingServer) -> None:
+    fetcher = QtImageFetcher(loopback_only, deadline=1.0)
+
+    async def attempt() -> None:
+        with pytest.raises(ImageError, match="larger than"):
+            await fetcher.fetch(f"{site.url}/big.png", allow_local=False, max_bytes=10)
+        with pytest.raises(NotAnImageError, match="web page"):
+            await fetcher.fetch(f"{site.url}/page", allow_local=False)
+        with pytest.raises(ImageError, match="within 1 seconds"):
+            await fetcher.fetch(f"{site.url}/slow", allow_local=False)
+        task = asyncio.ensure_future(fetcher.fetch(f"{site.url}/slow2", allow_local=False))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # Still usable after all of that.
+        assert await fetcher.fetch(f"{site.url}/after.png", allow_local=False) == PNG
+
+    try:
+        qloop.run_until_complete(attempt())
+    finally:
+        fetcher.close()
+
+
+def test_the_relay_serves_only_this_process() -> None:
+    """Without the token, the loopback relay is no open proxy for other programs."""
+    relay = PinRelay({"results": None})
+    relay.start()
+    try:
+        with socket.create_connection(("127.0.0.1", relay.port), timeout=5) as client:
+            client.sendall(b"\x05\x01\x00")  # "no authentication"
+            assert client.recv(2) == b"\x05\xff"
+        with socket.create_connection(("127.0.0.1", relay.port), timeout=5) as client:
+            client.sendall(b"\x05\x01\x02")
+            assert client.recv(2) == b"\x05\x02"
+            client.sendall(b"\x01\x07results\x05guess")
+            assert client.recv(2) == b"\x01\x01"
+        with socket.create_connection(("127.0.0.1", relay.port), timeout=5) as client:
+            token = relay.token.encode()
+            client.sendall(b"\x05\x01\x02" + b"\x01\x07results" + bytes([len(token)]) + token)
+            assert client.recv(2) == b"\x05\x02" and client.recv(2) == b"\x01\x00"
+            client.sendall(b"\x05\x02\x00\x01" + socket.inet_aton("127.0.0.1")
+                           + struct.pack("!H", 9))  # BIND: not offered
+            assert client.recv(10) == b""
+    finally:
+        relay.close()

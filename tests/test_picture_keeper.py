@@ -47,5 +47,6 @@ def test_arrivals_are_kept_together_and_failures_recorded(
         await wait_until(lambda: "https://tse.example/late.png" in record.thumbnail_failures)
 
     qloop.run_until_complete(lost())
+    session.stop_autosave()  # no timed save after the test's loop is gone
     assert "https://tse.example/late.png" not in record.thumbnails
     assert "written to disk" in record.thumbnail_failures["https://tse.example/late.png"].reason

@@ -88,9 +88,12 @@ class PinRelay:
         if self._thread is not None:
             return
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
+        try:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(64)
+        except OSError:
+            listener.close()
+            raise
         listener.setblocking(False)
         self.port = listener.getsockname()[1]
         loop = asyncio.new_event_loop()

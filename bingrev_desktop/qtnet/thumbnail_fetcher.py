@@ -152,7 +152,13 @@ class QtImageFetcher(QObject):
         """Once: the relay listens, and the trust store is read (both in a worker)."""
         async with self._starting:
             if self._ssl is None:
-                await asyncio.to_thread(self._relay.start)
+                try:
+                    await asyncio.to_thread(self._relay.start)
+                except OSError as exc:  # no loopback at all (a sandbox without network)
+                    raise ImageError(
+                        "Pictures cannot be downloaded: this computer has no network.",
+                        ErrorDetail(cause=f"the address relay could not start: {exc!r}")
+                    ) from None
                 config = QSslConfiguration.defaultConfiguration()
                 config.addCaCertificates(await asyncio.to_thread(_extra_certificates))
                 self._ssl = config

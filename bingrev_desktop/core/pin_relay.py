@@ -108,6 +108,10 @@ class PinRelay:
 
             loop.run_until_complete(serve())
             loop.run_forever()
+            left = asyncio.all_tasks(loop)  # connections accepted while it stopped
+            for task in left:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

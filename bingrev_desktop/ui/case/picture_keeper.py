@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
+
 from ...core.blobstore import BlobStore, sha256
 from ...core.case import SearchRecord, ThumbnailFailure, utc_now
 from .case_session import CaseSession
@@ -64,6 +66,8 @@ class PictureKeeper:
                 digests = await asyncio.to_thread(_write, blobs, [a.data for a in batch])
             except Exception as exc:  # a closed case, a full disk: the pictures are lost
                 log.warning("could not keep %d pictures: %r", len(batch), exc)
+                if not shiboken6.isValid(self._session):
+                    return
                 for arrival in batch:
                     self._pending.pop(arrival.url, None)
                     if self._session.case.blobs is blobs:
@@ -72,6 +76,8 @@ class PictureKeeper:
                             ThumbnailFailure("The picture could not be written to disk.",
                                              utc_now()))
                 continue
+            if not shiboken6.isValid(self._session):
+                return  # the window closed meanwhile: its case went with it
             for arrival, digest in zip(batch, digests, strict=True):
                 if self._pending.get(arrival.url) is arrival:
                     del self._pending[arrival.url]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import os
 import platform
 import ssl
@@ -303,6 +304,10 @@ def check_thumbnail_network() -> tuple[Status, str]:
             fetcher.close()
             loop.close()
             asyncio.set_event_loop(None)
+            del loop, fetcher
+            # The loop's Qt timers sit in reference cycles: collected here, on the thread
+            # that owns them, not by a later collection in some worker thread.
+            gc.collect()
     if _decode(data).isNull():
         raise CheckFailed(f"the picture fetched through Qt ({len(data)} bytes) does not decode")
     return "OK", (f"a picture fetched through Qt's network stack and the address relay; TLS "

@@ -20,8 +20,10 @@ import asyncio
 import atexit
 import logging
 import os
+import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from urllib.parse import urljoin
 
 import shiboken6
@@ -53,6 +55,7 @@ from ..core.request import ValidationError, validate_image_url
 from ..core.sizes import human_size, on_screen_load
 
 log = logging.getLogger("bingrev_desktop.qtnet")
+T = TypeVar("T")
 
 # HTTP/1.1 hosts get this many connections (a browser opens 6, which made 25 rounds
 # of latency for 150 thumbnails); an HTTP/2 host multiplexes them on one.
@@ -85,16 +88,63 @@ class _NoCookieJar(QNetworkCookieJar):
         return []
 
 
-def _tls_configuration() -> QSslConfiguration:
-    """Qt's TLS set-up with the system's CAs, plus the bundle OpenSSL's SSL_CERT_FILE
-    names, as httpx's trust store honours it (a company's CA, the benchmark's
-    throw-away one). Run in a worker: the first call loads OpenSSL and reads files,
-    which took the GUI thread 0.3 s."""
-    config = QSslConfiguration.defaultConfiguration()
+_warm_lock = threading.Lock()
+_warmed: list[bool] = []
+
+
+def _tls_configuration() -> QSslConfiguration | None:
+    """Run in a worker, once. Qt's first HTTPS request builds its default TLS
+    configuration (loads OpenSSL, reads the system's CA certificates: a quarter of a
+    second); made from the GUI thread, that froze the window at the first search. A
+    throw-away request made here builds it with the GIL released (calling
+    ``QSslConfiguration.defaultConfiguration`` itself would hold the GIL throughout).
+    Then the bundle OpenSSL's SSL_CERT_FILE names is added, as httpx's trust store
+    honours it (a company's CA, the benchmark's throw-away one)."""
+    with _warm_lock:
+        if not _warmed:
+            manager = QNetworkAccessManager()
+            reply = manager.get(QNetworkRequest(QUrl("https://127.0.0.1:1/")))
+            reply.abort()
+            shiboken6.delete(reply)
+            shiboken6.delete(manager)
+            _warmed.append(True)  # Qt keeps it for the process: once is enough
     extra = os.environ.get("SSL_CERT_FILE")
-    if extra and os.path.isfile(extra):
-        config.addCaCertificates(QSslCertificate.fromPath(extra))
+    if not (extra and os.path.isfile(extra)):
+        return None  # Qt's default, now built
+    config = QSslConfiguration.defaultConfiguration()
+    config.addCaCertificates(QSslCertificate.fromPath(extra))
     return config
+
+
+_setup_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+async def _in_plain_thread(work: Callable[[], T]) -> T:
+    """``work`` in a thread of its own that Qt knows nothing of: Qt objects made in the
+    loop's executor threads (QThreads) warned about their timers when destroyed."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def fail(error: BaseException) -> None:
+        if not done.done():
+            done.set_exception(error)
+
+    def succeed(result: T) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    def run() -> None:
+        try:
+            result = work()
+        except BaseException as exc:  # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(fail, exc)
+        else:
+            loop.call_soon_threadsafe(succeed, result)
+
+    thread = threading.Thread(target=run, name="bingrev-tls-setup", daemon=True)
+    _setup_threads.add(thread)
+    thread.start()
+    return await done
 
 
 _open_fetchers: weakref.WeakSet[QtImageFetcher] = weakref.WeakSet()
@@ -107,6 +157,8 @@ def _close_open_fetchers() -> None:
     for fetcher in list(_open_fetchers):
         if shiboken6.isValid(fetcher):
             fetcher.close()
+    for thread in list(_setup_threads):  # Qt inside it must finish before Qt goes away
+        thread.join(5)
 
 
 def _refused(url: str) -> ImageError:
@@ -130,6 +182,7 @@ class QtImageFetcher(QObject):
         self._managers: dict[bool, QNetworkAccessManager] = {}
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._ssl: QSslConfiguration | None = None
+        self._started = False
         self._starting = asyncio.Lock()
         self._http1 = QHttp1Configuration()
         self._http1.setNumberOfConnectionsPerHost(CONNECTIONS_PER_HOST)
@@ -150,10 +203,16 @@ class QtImageFetcher(QObject):
         self._managers.clear()
         self._relay.close()
 
+    async def prepare(self) -> None:
+        """Start the relay and Qt's TLS set-up now (both in workers), not at the first
+        fetch."""
+        if not self._closed:
+            await self._ready()
+
     async def _ready(self) -> None:
         """Once: the relay listens, and the trust store is read (both in a worker)."""
         async with self._starting:
-            if self._ssl is None:
+            if not self._started:
                 try:
                     await asyncio.to_thread(self._relay.start)
                 except OSError as exc:  # no loopback at all (a sandbox without network)
@@ -161,7 +220,8 @@ class QtImageFetcher(QObject):
                         "Pictures cannot be downloaded: this computer has no network.",
                         ErrorDetail(cause=f"the address relay could not start: {exc!r}")
                     ) from None
-                self._ssl = await asyncio.to_thread(_tls_configuration)
+                self._ssl = await _in_plain_thread(_tls_configuration)
+                self._started = True
 
     def _manager(self, allow_local: bool) -> QNetworkAccessManager:
         manager = self._managers.get(allow_local)

@@ -148,3 +148,29 @@ def test_the_relay_serves_only_this_process() -> None:
             assert client.recv(10) == b""
     finally:
         relay.close()
+
+
+def test_thumbnails_load_again_after_the_controller_stopped(
+        qloop: asyncio.AbstractEventLoop) -> None:
+    """Entering or leaving the demo stops the controller's work in flight; the
+    thumbnail path must come back for the next search, not stay closed."""
+    from bingrev_desktop.core.service import SearchService
+    from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
+    from bingrev_desktop.ui.search.controller import SearchController
+
+    async def attempt(engine: DemoEngine) -> tuple[bytes, bytes]:
+        service = SearchService(engine.base_url, DEMO_API_KEY)
+        controller = SearchController(service)
+        url = engine.query_image_url("city")
+        try:
+            await controller.prepare_thumbnails()
+            first = await controller.fetch_thumbnail(url)
+            await controller.shutdown()
+            return first, await controller.fetch_thumbnail(url)
+        finally:
+            await controller.shutdown()
+            await service.aclose()
+
+    with DemoEngine() as engine:
+        first, again = qloop.run_until_complete(attempt(engine))
+    assert first == again and first.startswith(b"\x89PNG")

@@ -20,14 +20,16 @@ import asyncio
 import atexit
 import logging
 import os
+import re
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 from urllib.parse import urljoin
 
 import shiboken6
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QUrl
 from PySide6.QtNetwork import (
     QHttp1Configuration,
     QNetworkAccessManager,
@@ -88,8 +90,16 @@ class _NoCookieJar(QNetworkCookieJar):
         return []
 
 
+_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+MAX_CA_BUNDLE = 16 * 1024 * 1024
 _warm_lock = threading.Lock()
-_warmed: list[bool] = []
+_warmed: list[QNetworkAccessManager] = []
+
+
+def _gui_thread() -> QThread:
+    app = QCoreApplication.instance()
+    assert app is not None
+    return app.thread()
 
 
 def _tls_configuration() -> QSslConfiguration | None:
@@ -105,15 +115,29 @@ def _tls_configuration() -> QSslConfiguration | None:
             manager = QNetworkAccessManager()
             reply = manager.get(QNetworkRequest(QUrl("https://127.0.0.1:1/")))
             reply.abort()
-            shiboken6.delete(reply)
-            shiboken6.delete(manager)
-            _warmed.append(True)  # Qt keeps it for the process: once is enough
+            # Deleting the manager here would wait for its network thread with the GIL
+            # held (0.1 s of frozen window): it moves to the GUI thread and is deleted
+            # when the app quits.
+            manager.moveToThread(_gui_thread())
+            _warmed.append(manager)  # Qt keeps the set-up for the process: once is enough
     extra = os.environ.get("SSL_CERT_FILE")
     if not (extra and os.path.isfile(extra)):
         return None  # Qt's default, now built
     config = QSslConfiguration.defaultConfiguration()
-    config.addCaCertificates(QSslCertificate.fromPath(extra))
+    config.addCaCertificates(_read_certificates(extra))
     return config
+
+
+def _read_certificates(path: str) -> list[QSslCertificate]:
+    """The PEM certificates in ``path``, one at a time: Qt parses them holding the GIL,
+    and a system bundle of 140 in one call froze the window for 0.1 s."""
+    with open(path, "rb") as file:
+        text = file.read(MAX_CA_BUNDLE)
+    found: list[QSslCertificate] = []
+    for block in _PEM.findall(text):
+        found.extend(QSslCertificate.fromData(block))
+        time.sleep(0)  # the GUI thread gets the GIL between two certificates
+    return found
 
 
 _setup_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
@@ -159,6 +183,10 @@ def _close_open_fetchers() -> None:
             fetcher.close()
     for thread in list(_setup_threads):  # Qt inside it must finish before Qt goes away
         thread.join(5)
+    for manager in _warmed:
+        if shiboken6.isValid(manager):
+            shiboken6.delete(manager)  # ends its network thread while Qt is still there
+    _warmed.clear()
 
 
 def _refused(url: str) -> ImageError:

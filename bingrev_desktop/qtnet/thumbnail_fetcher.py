@@ -19,17 +19,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
-import os
-import re
-import threading
-import time
 import weakref
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 from urllib.parse import urljoin
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QUrl
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtNetwork import (
     QHttp1Configuration,
     QNetworkAccessManager,
@@ -38,7 +33,6 @@ from PySide6.QtNetwork import (
     QNetworkProxy,
     QNetworkReply,
     QNetworkRequest,
-    QSslCertificate,
     QSslConfiguration,
 )
 
@@ -55,9 +49,9 @@ from ..core.pin_relay import PinRelay, Resolver, system_resolve
 from ..core.pinning import AddressPolicy
 from ..core.request import ValidationError, validate_image_url
 from ..core.sizes import human_size, on_screen_load
+from .tls_setup import finish_tls_setup, in_plain_thread, tls_configuration
 
 log = logging.getLogger("bingrev_desktop.qtnet")
-T = TypeVar("T")
 
 # HTTP/1.1 hosts get this many connections (a browser opens 6, which made 25 rounds
 # of latency for 150 thumbnails); an HTTP/2 host multiplexes them on one.
@@ -90,87 +84,6 @@ class _NoCookieJar(QNetworkCookieJar):
         return []
 
 
-_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
-MAX_CA_BUNDLE = 16 * 1024 * 1024
-_warm_lock = threading.Lock()
-_warmed: list[QNetworkAccessManager] = []
-
-
-def _gui_thread() -> QThread:
-    app = QCoreApplication.instance()
-    assert app is not None
-    return app.thread()
-
-
-def _tls_configuration() -> QSslConfiguration | None:
-    """Run in a worker, once. Qt's first HTTPS request builds its default TLS
-    configuration (loads OpenSSL, reads the system's CA certificates: a quarter of a
-    second); made from the GUI thread, that froze the window at the first search. A
-    throw-away request made here builds it with the GIL released (calling
-    ``QSslConfiguration.defaultConfiguration`` itself would hold the GIL throughout).
-    Then the bundle OpenSSL's SSL_CERT_FILE names is added, as httpx's trust store
-    honours it (a company's CA, the benchmark's throw-away one)."""
-    with _warm_lock:
-        if not _warmed:
-            manager = QNetworkAccessManager()
-            reply = manager.get(QNetworkRequest(QUrl("https://127.0.0.1:1/")))
-            reply.abort()
-            # Deleting the manager here would wait for its network thread with the GIL
-            # held (0.1 s of frozen window): it moves to the GUI thread and is deleted
-            # when the app quits.
-            manager.moveToThread(_gui_thread())
-            _warmed.append(manager)  # Qt keeps the set-up for the process: once is enough
-    extra = os.environ.get("SSL_CERT_FILE")
-    if not (extra and os.path.isfile(extra)):
-        return None  # Qt's default, now built
-    config = QSslConfiguration.defaultConfiguration()
-    config.addCaCertificates(_read_certificates(extra))
-    return config
-
-
-def _read_certificates(path: str) -> list[QSslCertificate]:
-    """The PEM certificates in ``path``, one at a time: Qt parses them holding the GIL,
-    and a system bundle of 140 in one call froze the window for 0.1 s."""
-    with open(path, "rb") as file:
-        text = file.read(MAX_CA_BUNDLE)
-    found: list[QSslCertificate] = []
-    for block in _PEM.findall(text):
-        found.extend(QSslCertificate.fromData(block))
-        time.sleep(0)  # the GUI thread gets the GIL between two certificates
-    return found
-
-
-_setup_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
-
-
-async def _in_plain_thread(work: Callable[[], T]) -> T:
-    """``work`` in a thread of its own that Qt knows nothing of: Qt objects made in the
-    loop's executor threads (QThreads) warned about their timers when destroyed."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
-
-    def fail(error: BaseException) -> None:
-        if not done.done():
-            done.set_exception(error)
-
-    def succeed(result: T) -> None:
-        if not done.done():
-            done.set_result(result)
-
-    def run() -> None:
-        try:
-            result = work()
-        except BaseException as exc:  # handed to the awaiting coroutine
-            loop.call_soon_threadsafe(fail, exc)
-        else:
-            loop.call_soon_threadsafe(succeed, result)
-
-    thread = threading.Thread(target=run, name="bingrev-tls-setup", daemon=True)
-    _setup_threads.add(thread)
-    thread.start()
-    return await done
-
-
 _open_fetchers: weakref.WeakSet[QtImageFetcher] = weakref.WeakSet()
 
 
@@ -181,12 +94,7 @@ def _close_open_fetchers() -> None:
     for fetcher in list(_open_fetchers):
         if shiboken6.isValid(fetcher):
             fetcher.close()
-    for thread in list(_setup_threads):  # Qt inside it must finish before Qt goes away
-        thread.join(5)
-    for manager in _warmed:
-        if shiboken6.isValid(manager):
-            shiboken6.delete(manager)  # ends its network thread while Qt is still there
-    _warmed.clear()
+    finish_tls_setup()
 
 
 def _refused(url: str) -> ImageError:
@@ -210,7 +118,8 @@ class QtImageFetcher(QObject):
         self._managers: dict[bool, QNetworkAccessManager] = {}
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._ssl: QSslConfiguration | None = None
-        self._started = False
+        self._relay_started = False
+        self._tls_setup: asyncio.Future[QSslConfiguration | None] | None = None
         self._starting = asyncio.Lock()
         self._http1 = QHttp1Configuration()
         self._http1.setNumberOfConnectionsPerHost(CONNECTIONS_PER_HOST)
@@ -235,12 +144,13 @@ class QtImageFetcher(QObject):
         """Start the relay and Qt's TLS set-up now (both in workers), not at the first
         fetch."""
         if not self._closed:
-            await self._ready()
+            await self._ready(tls=True)
 
-    async def _ready(self) -> None:
-        """Once: the relay listens, and the trust store is read (both in a worker)."""
+    async def _ready(self, tls: bool) -> None:
+        """Once: the relay listens (in a worker), and Qt's TLS set-up starts in a thread
+        of its own; an HTTPS request waits for the set-up, an HTTP one does not."""
         async with self._starting:
-            if not self._started:
+            if not self._relay_started:
                 try:
                     await asyncio.to_thread(self._relay.start)
                 except OSError as exc:  # no loopback at all (a sandbox without network)
@@ -248,8 +158,11 @@ class QtImageFetcher(QObject):
                         "Pictures cannot be downloaded: this computer has no network.",
                         ErrorDetail(cause=f"the address relay could not start: {exc!r}")
                     ) from None
-                self._ssl = await _in_plain_thread(_tls_configuration)
-                self._started = True
+                self._relay_started = True
+            if self._tls_setup is None:
+                self._tls_setup = asyncio.ensure_future(in_plain_thread(tls_configuration))
+        if tls:
+            self._ssl = await asyncio.shield(self._tls_setup)
 
     def _manager(self, allow_local: bool) -> QNetworkAccessManager:
         manager = self._managers.get(allow_local)
@@ -304,7 +217,6 @@ class QtImageFetcher(QObject):
         if self._closed:
             raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
         url = self._check(url, allow_local)
-        await self._ready()
         async with self._slots:
             try:
                 async with asyncio.timeout(self.deadline):
@@ -328,6 +240,7 @@ class QtImageFetcher(QObject):
     async def _get(self, url: str, allow_local: bool, max_bytes: int
                    ) -> tuple[bytes, str | None]:
         """One hop: the body, or the Location of a redirect."""
+        await self._ready(tls=url[:6].lower() == "https:")
         reply = self._manager(allow_local).get(self._request(url))
         finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         too_big = False

@@ -14,7 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.case import SearchRecord, ThumbnailFailure, utc_now
 from ...core.errors import BingrevError, ErrorDetail, ImageError
@@ -31,6 +31,7 @@ from .picture_keeper import PictureKeeper
 log = logging.getLogger("bingrev_desktop.case_images")
 
 Fetch = Callable[[str], Awaitable[bytes]]
+REPORT_EVERY_MS = 50
 
 
 class StoredFailure(ImageError):
@@ -66,7 +67,14 @@ class CaseImages(QObject):
         self._fetch = fetch
         self.record: SearchRecord | None = None
         self._owners: dict[str, SearchRecord] = {}  # a sweep: each picture's own search
-        self._keeper = PictureKeeper(session, self._report)
+        # The progress line (and the copy finder behind it) follows the fill at most
+        # every REPORT_EVERY_MS: counting 150 results per arrival made the fill's
+        # bursts longer than a frame.
+        self._report_later = QTimer(self)
+        self._report_later.setSingleShot(True)
+        self._report_later.setInterval(REPORT_EVERY_MS)
+        self._report_later.timeout.connect(self._report)
+        self._keeper = PictureKeeper(session, self._report)  # a batch on disk: say so now
         loader.changed.connect(self._loaded)
 
     def show(self, record: SearchRecord | None,
@@ -149,7 +157,11 @@ class CaseImages(QObject):
         return data
 
     def _loaded(self, _url: str) -> None:
-        self._report()
+        self._report_soon()
+
+    def _report_soon(self) -> None:
+        if not self._report_later.isActive():
+            self._report_later.start()
 
     def _report(self) -> None:
         if self.record is None:

@@ -58,6 +58,7 @@ class SearchController(QObject):
         self._search_task: asyncio.Task[SearchOutcome | None] | None = None
         self.search_started_at: float | None = None
         self._thumbnails: QtImageFetcher | None = None
+        self._preparing: asyncio.Task[None] | None = None
 
     # -- preview ----------------------------------------------------------------
     def start_preview(self, url: str, *, from_result: bool = False) -> asyncio.Task[None]:
@@ -158,6 +159,8 @@ class SearchController(QObject):
         origin) comes back in the outcome."""
         self.cancel_search()
         self._search_task = asyncio.ensure_future(self.search(request, parent=parent))
+        if self._preparing is None or self._preparing.cancelled():
+            self._preparing = asyncio.ensure_future(self.prepare_thumbnails())
         return self._search_task
 
     def cancel_search(self) -> None:
@@ -237,12 +240,21 @@ class SearchController(QObject):
             self._thumbnails = QtImageFetcher(parent=self)
         return self._thumbnails
 
-    async def prepare_thumbnails(self) -> None:
-        """Load and start the thumbnail path (Qt's network module, the relay, Qt's TLS
-        set-up) while the app is idle after its first paint, so the first search does
-        not pay for it: that froze the window for 0.1-0.25 s."""
+    def load_thumbnail_path(self) -> None:
+        """Import Qt's network module and make the fetcher (the window calls this as it
+        attaches, after the first paint): the first search does not pay for it."""
         if self.service.proxy is None:
-            await self._thumbnail_fetcher().prepare()
+            self._thumbnail_fetcher()
+
+    async def prepare_thumbnails(self) -> None:
+        """Start the relay and Qt's TLS set-up (in threads; a quarter of a second), so
+        the answer's first thumbnails do not wait for them. Started with each search
+        until it succeeded: a search waits seconds for its answer anyway."""
+        if self.service.proxy is None:
+            try:
+                await self._thumbnail_fetcher().prepare()
+            except BingrevError as exc:  # no network at all: the thumbnails will say so
+                log.info("thumbnail path not ready: %s", exc)
 
     async def shutdown(self) -> None:
         """Cancel everything in flight; the caller closes the service afterwards."""
@@ -250,6 +262,10 @@ class SearchController(QObject):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._preparing is not None:
+            self._preparing.cancel()
+            await asyncio.gather(self._preparing, return_exceptions=True)
+            self._preparing = None
         if self._thumbnails is not None:  # a later fetch (Leave the demo) makes a new one
             self._thumbnails.close()
             self._thumbnails = None

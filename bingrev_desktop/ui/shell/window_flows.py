@@ -4,7 +4,6 @@ window's own module does not."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from ...core.credentials import CredentialStore
@@ -53,12 +52,7 @@ def attach_flows(window: Any, controller: SearchController,
     w.keys.searchRequested.connect(w.search)
     w.demo_mode = DemoMode(w)
     w.keys.demoRequested.connect(w.demo_mode.request_enter)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass  # built outside the event loop (tests): the first thumbnail starts it all
-    else:
-        w.tasks.spawn(controller.prepare_thumbnails())  # while the user looks around
+    controller.load_thumbnail_path()  # its threads start with the first search
 
 
 def outcome_view(window: Any) -> SearchOutcomeView:

@@ -22,7 +22,6 @@ from bingrev_desktop.core.case import LinkState, sha256
 from bingrev_desktop.core.casefile import SCHEMA_VERSION, load_case, save_case
 from bingrev_desktop.core.export import csv_report, html_report, json_report
 from bingrev_desktop.core.settings import SiteContact
-from bingrev_desktop.core.sizes import IMAGE_CONCURRENCY
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.ui.results.results_model import LinkRole
 from bingrev_desktop.ui.results.thumbnails import ThumbState
@@ -172,9 +171,6 @@ def test_failed_pictures_are_recorded_with_reason_and_time(
 def test_visible_tiles_jump_the_background_queue(
         qloop: asyncio.AbstractEventLoop, window: MainWindow, demo_engine: DemoEngine) -> None:
     demo_engine.set_image_latency(0.05)
-    # The loader's own queue, as behind a proxy (16 loads in flight). Without one, the
-    # queue is Qt's, where tiles on screen are sent with high priority.
-    window.loader.concurrency = IMAGE_CONCURRENCY
 
     async def scenario() -> tuple[list[str], set[str], list[str]]:
         await show_and_wait(window, demo_engine.query_image_url("mountain"))

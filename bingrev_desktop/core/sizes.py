@@ -9,9 +9,9 @@ from contextvars import ContextVar
 # 25 serial rounds of latency for 150 thumbnails; sixteen over HTTP/1.1, or multiplexed
 # on one HTTP/2 connection, cut that to about ten. Bounded, and below the pool size.
 IMAGE_CONCURRENCY = 16
-# The grid's loads in flight at once. Thumbnails go through Qt's network stack,
-# which queues what its connections cannot take yet (16 per HTTP/1.1 host, one
-# multiplexed HTTP/2 connection) and serves tiles on screen first.
+# The grid's loads in flight at once once its host is known to speak HTTP/2 (one
+# multiplexed connection, no queue in front of the tiles on screen); until then, and
+# over HTTP/1.1, IMAGE_CONCURRENCY: one per connection Qt opens to a host.
 THUMBNAIL_LOADS = 96
 
 

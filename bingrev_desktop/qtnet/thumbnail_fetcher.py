@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from urllib.parse import urljoin
 
 import shiboken6
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtNetwork import (
     QHttp1Configuration,
     QNetworkAccessManager,
@@ -48,14 +48,14 @@ from ..core.http import USER_AGENT
 from ..core.pin_relay import PinRelay, Resolver, system_resolve
 from ..core.pinning import AddressPolicy
 from ..core.request import ValidationError, validate_image_url
-from ..core.sizes import human_size, on_screen_load
+from ..core.sizes import IMAGE_CONCURRENCY, human_size, on_screen_load
 from .tls_setup import finish_tls_setup, in_plain_thread, tls_configuration
 
 log = logging.getLogger("bingrev_desktop.qtnet")
 
 # HTTP/1.1 hosts get this many connections (a browser opens 6, which made 25 rounds
 # of latency for 150 thumbnails); an HTTP/2 host multiplexes them on one.
-CONNECTIONS_PER_HOST = 16
+CONNECTIONS_PER_HOST = IMAGE_CONCURRENCY
 # Requests handed to Qt at once: Qt queues what its connections cannot take yet, in
 # priority order, so tiles on screen overtake the background fill.
 MAX_IN_FLIGHT = 128
@@ -106,7 +106,12 @@ class QtImageFetcher(QObject):
     """``await fetcher.fetch(url, allow_local=...)`` → the image's bytes, or ImageError.
 
     ``allow_local`` (a search service on this computer: the demo engine, tests) lets
-    results point here; otherwise ``address_allowed`` decides (public addresses)."""
+    results point here; otherwise ``address_allowed`` decides (public addresses).
+    ``multiplexed`` is emitted once a thumbnail host answered over HTTP/2: the grid
+    may then hand over many more loads at once (they share one connection, and no
+    queue forms in front of tiles scrolled onto the screen)."""
+
+    multiplexed = Signal()
 
     def __init__(self, address_allowed: AddressPolicy = is_public_address, *,
                  deadline: float = 45.0, resolve: Resolver = system_resolve,
@@ -119,6 +124,7 @@ class QtImageFetcher(QObject):
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._ssl: QSslConfiguration | None = None
         self._relay_started = False
+        self._multiplexed = False
         self._tls_setup: asyncio.Future[QSslConfiguration | None] | None = None
         self._starting = asyncio.Lock()
         self._http1 = QHttp1Configuration()
@@ -276,6 +282,9 @@ class QtImageFetcher(QObject):
             raise ImageError(
                 f"The image is larger than {human_size(max_bytes)}, which is more than this "
                 "app will download.", ErrorDetail(url=url, cause="too large"))
+        if not self._multiplexed and reply.attribute(Attribute.Http2WasUsedAttribute) is True:
+            self._multiplexed = True
+            self.multiplexed.emit()
         status = reply.attribute(Attribute.HttpStatusCodeAttribute)
         if not isinstance(status, int):
             raise self._transport_error(url, reply)

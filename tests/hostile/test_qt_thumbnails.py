@@ -174,3 +174,47 @@ def test_thumbnails_load_again_after_the_controller_stopped(
     with DemoEngine() as engine:
         first, again = qloop.run_until_complete(attempt(engine))
     assert first == again and first.startswith(b"\x89PNG")
+
+
+def test_http2_thumbnails_through_the_relay_widen_the_grid(
+        qloop: asyncio.AbstractEventLoop, window: object, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: object) -> None:
+    """A real HTTP/2-over-TLS host (hypercorn, a throw-away certificate trusted through
+    SSL_CERT_FILE, as a company's CA would be): the pictures come through the relay
+    multiplexed, the fetcher says so, and the window's grid then loads many at once."""
+    from pathlib import Path
+
+    from benchmarks.h2_host import H2ImageHost
+    from bingrev_desktop.core.request import SearchRequest
+    from bingrev_desktop.core.service import SearchService
+    from bingrev_desktop.core.sizes import IMAGE_CONCURRENCY, THUMBNAIL_LOADS
+    from bingrev_desktop.demo import DEMO_API_KEY, DemoEngine
+
+    with DemoEngine() as engine, H2ImageHost(engine, 0.0, Path(str(tmp_path))) as host:
+        monkeypatch.setenv("SSL_CERT_FILE", str(host.cert_file))
+        engine.set_image_base(host.base_url)
+
+        async def attempt() -> tuple[list[bytes], int]:
+            async with SearchService(engine.base_url, DEMO_API_KEY) as service:
+                outcome = await service.client.search(
+                    SearchRequest.create(engine.query_image_url("city"), count=30))
+            urls = [r.thumbnail_url for r in outcome.response.results if r.thumbnail_url]
+            fetcher = QtImageFetcher(loopback_only)
+            told: list[bool] = []
+            fetcher.multiplexed.connect(lambda: told.append(True))
+            try:
+                pictures = await asyncio.gather(
+                    *(fetcher.fetch(u, allow_local=False) for u in urls[:20]))
+            finally:
+                fetcher.close()
+            return list(pictures), len(told)
+
+        pictures, told = qloop.run_until_complete(attempt())
+    assert all(p.startswith(b"\x89PNG") for p in pictures) and len(pictures) == 20
+    assert told == 1  # once, however many pictures
+    assert host.protocols == {"2"}
+
+    loader = window.loader  # type: ignore[attr-defined]
+    assert loader.concurrency == IMAGE_CONCURRENCY
+    window.controller.thumbnailsMultiplexed.emit()  # type: ignore[attr-defined]
+    assert loader.concurrency == THUMBNAIL_LOADS

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from ...core.errors import BingrevError, ImageError
-from ...core.sizes import THUMBNAIL_LOADS, on_screen_load
+from ...core.sizes import IMAGE_CONCURRENCY, on_screen_load
 from ..common.tasks import pause
 from .imaging import (
     THUMB_FIT,
@@ -99,7 +99,7 @@ class ThumbnailLoader(QObject):
 
     changed = Signal(str)
 
-    def __init__(self, source: ThumbnailSource, *, concurrency: int = THUMBNAIL_LOADS,
+    def __init__(self, source: ThumbnailSource, *, concurrency: int = IMAGE_CONCURRENCY,
                  cache_size: int = 400, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source = source
@@ -160,6 +160,12 @@ class ThumbnailLoader(QObject):
                 self._background.append(url)
                 self._in_background.add(url)
         self._start_pumps()
+
+    def set_concurrency(self, loads: int) -> None:
+        """More (or fewer) loads in flight from now on (an HTTP/2 host: many more)."""
+        if loads != self.concurrency:
+            self.concurrency = loads
+            self._start_pumps()
 
     @property
     def pending_background(self) -> int:

@@ -48,6 +48,7 @@ class SearchController(QObject):
     searchFinished = Signal(object)
     searchFailed = Signal(object)
     searchCancelled = Signal()
+    thumbnailsMultiplexed = Signal()  # a thumbnail host speaks HTTP/2
 
     def __init__(self, service: SearchService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,7 @@ class SearchController(QObject):
         self.cancel_preview()
         self.preview, self.preview_error = None, None  # at once: the old one no longer applies
         self._preview_task = asyncio.ensure_future(self.load_preview(url, from_result))
+        self._prepare_once()  # a search usually follows the preview
         return self._preview_task
 
     def clear_preview(self) -> None:
@@ -159,9 +161,12 @@ class SearchController(QObject):
         origin) comes back in the outcome."""
         self.cancel_search()
         self._search_task = asyncio.ensure_future(self.search(request, parent=parent))
+        self._prepare_once()
+        return self._search_task
+
+    def _prepare_once(self) -> None:
         if self._preparing is None or self._preparing.cancelled():
             self._preparing = asyncio.ensure_future(self.prepare_thumbnails())
-        return self._search_task
 
     def cancel_search(self) -> None:
         if self.searching:
@@ -238,6 +243,7 @@ class SearchController(QObject):
             from ...qtnet.thumbnail_fetcher import QtImageFetcher
 
             self._thumbnails = QtImageFetcher(parent=self)
+            self._thumbnails.multiplexed.connect(self.thumbnailsMultiplexed)
         return self._thumbnails
 
     def load_thumbnail_path(self) -> None:
@@ -248,8 +254,9 @@ class SearchController(QObject):
 
     async def prepare_thumbnails(self) -> None:
         """Start the relay and Qt's TLS set-up (in threads; a quarter of a second), so
-        the answer's first thumbnails do not wait for them. Started with each search
-        until it succeeded: a search waits seconds for its answer anyway."""
+        the answer's first thumbnails do not wait for them. Started with the preview or
+        the search, whichever comes first (a search waits seconds for its answer), not
+        at start-up, where it competed with opening a case on a 2-core machine."""
         if self.service.proxy is None:
             try:
                 await self._thumbnail_fetcher().prepare()

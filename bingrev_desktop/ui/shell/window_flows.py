@@ -8,7 +8,7 @@ from typing import Any
 
 from ...core.credentials import CredentialStore
 from ...core.errors import BingrevError, NotAnImageError
-from ...core.sizes import IMAGE_CONCURRENCY
+from ...core.sizes import THUMBNAIL_LOADS
 from ..case.case_flow import CaseFlow
 from ..case.case_images import CaseImages
 from ..case.case_session import CaseSession
@@ -34,10 +34,11 @@ def attach_flows(window: Any, controller: SearchController,
     status = w.statusBar()
     w.session = CaseSession(w)
     w.images = CaseImages(w.session, w.loader, w.fetch_thumbnail, w)
-    if controller.service.proxy is not None:
-        # Behind a proxy, httpx fetches (16 at a time): more loads in flight would only
-        # queue there, ahead of tiles scrolled onto the screen later.
-        w.loader.concurrency = IMAGE_CONCURRENCY
+    # 16 loads at a time fill an HTTP/1.1 host's connections and keep the queue in the
+    # loader, where tiles scrolled onto the screen overtake it; an HTTP/2 host
+    # multiplexes them, so the whole fill may go at once.
+    controller.thumbnailsMultiplexed.connect(
+        lambda: w.loader.set_concurrency(THUMBNAIL_LOADS))
     w.case_files = CaseFlow(w, w.session, w.banner, w.settings, status,
                             w.loader.until_screen_loaded)
     w.case_view = CaseView(w.session, w.images, w.results_panel, w.details, w.history,

@@ -61,7 +61,7 @@ async def build_case(window: MainWindow, engine: DemoEngine, path: Path) -> None
     await wait_until(lambda: len(window.session.case.searches) == 3, message="pivot recorded")
     await window.controller.wait_idle()
     await all_visible_thumbnails(window, 2)
-    await wait_until(lambda: not window.loader.busy, message="thumbnails settle")
+    await wait_until(lambda: not window.images.busy, message="thumbnails settle")
     assert await window.case_files._save(path)
 
 

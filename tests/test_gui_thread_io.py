@@ -35,7 +35,7 @@ def test_showing_stored_searches_reads_the_spool_off_the_gui_thread(
             window.case_view.show_record(record)
             await wait_until(lambda r=record: window.controller.preview is not None
                              and window.controller.preview.url == r.image_url
-                             and not window.loader.busy and not window.copies.busy,
+                             and not window.images.busy and not window.copies.busy,
                              message="stored search shown")
 
     run(qloop, scenario())

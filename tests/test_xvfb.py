@@ -43,7 +43,7 @@ async def main():
         await window.controller.wait_idle()
         task = window.search()
         await task
-        while window.loader.busy:
+        while window.images.busy:
             await asyncio.sleep(0.05)
         for _ in range(100):  # until the X server shows it (at most 5 s)
             if window.windowHandle().isExposed():

@@ -83,7 +83,7 @@ async def _painted(window: MainWindow) -> None:
     """Tiles ask for their pictures when painted: paint, then wait for the loads."""
     window.repaint()
     await asyncio.sleep(0.2)
-    await _until(lambda: not window.loader.busy)
+    await _until(lambda: not window.images.busy)
     await asyncio.sleep(0.1)
 
 
@@ -138,7 +138,7 @@ async def _copies_states(window: MainWindow, out: Path, tag: str) -> None:
     if group is not None:
         panel.toggle_group(group)
         await asyncio.sleep(0.1)
-        await _until(lambda: not window.loader.busy)  # the copies' pictures, decoded
+        await _until(lambda: not window.images.busy)  # the copies' pictures, decoded
     await _save(window, out / f"20b-copies-opened-{tag}.png")
     panel.group_copies.setChecked(False)
 
@@ -173,7 +173,7 @@ async def capture(out: Path, sizes: list[tuple[int, int]]) -> None:
             await asyncio.sleep(0.3)
             await task
             view = window.results_panel.view
-            await _until(lambda w=window: not w.loader.busy)  # type: ignore[misc]
+            await _until(lambda w=window: not w.images.busy)  # type: ignore[misc]
             await asyncio.sleep(0.2)
             view.setCurrentIndex(window.results_panel.proxy.index(2, 0))
             await _save(window, out / f"03-results-{tag}.png")

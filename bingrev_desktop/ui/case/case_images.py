@@ -97,6 +97,11 @@ class CaseImages(QObject):
         await self._loader.until_screen_loaded()
 
     @property
+    def busy(self) -> bool:
+        """Loading pictures, or writing ones that arrived to the case's spool."""
+        return self._loader.busy or self._keeper.busy
+
+    @property
     def screen_busy(self) -> bool:
         return self._loader.screen_busy
 

@@ -51,6 +51,11 @@ class PictureKeeper:
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._flush())
 
+    @property
+    def busy(self) -> bool:
+        """Pictures arrived that are not on disk (nor in their search) yet."""
+        return bool(self._pending)
+
     def waiting(self, url: str) -> bytes | None:
         """The bytes of a picture that arrived but is not on disk yet."""
         arrival = self._pending.get(url)

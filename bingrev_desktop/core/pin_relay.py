@@ -34,6 +34,7 @@ Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 HANDSHAKE_DEADLINE = 10.0
 RESOLVE_DEADLINE = 10.0
 CONNECT_DEADLINE = 10.0
+IDLE_DEADLINE = 120.0  # a kept-alive connection Qt does not use for this long ends
 MAX_CONNECTIONS = 128
 CHUNK = 256 * 1024
 
@@ -82,11 +83,16 @@ class PinRelay:
         self._open: set[asyncio.Task[None]] = set()
         self._refused: dict[str, str] = {}  # host → why, for the fetcher's message
         self._lock = threading.Lock()
+        self._closed = False
 
     # -- life cycle (any thread) ------------------------------------------------------
     def start(self) -> None:
-        if self._thread is not None:
-            return
+        with self._lock:
+            if self._thread is not None or self._closed:
+                return  # started, or closed before a late start (a cancelled prepare)
+            self._start()
+
+    def _start(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.bind(("127.0.0.1", 0))
@@ -121,6 +127,8 @@ class PinRelay:
         ready.wait(5)
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         loop, thread = self._loop, self._thread
         if loop is None or thread is None or loop.is_closed():
             return
@@ -176,10 +184,16 @@ class PinRelay:
         # 40 ms. Acknowledging Qt's bytes at once lets a burst of requests go out as
         # one round instead of two.
         client = writer.get_extra_info("socket")
+        # HTTP never half-closes: when either side ends (or a side stays silent past
+        # IDLE_DEADLINE), the tunnel ends, so a host that never answers cannot hold it.
+        pipes = {asyncio.ensure_future(_pipe(reader, up_writer, quick_ack=client)),
+                 asyncio.ensure_future(_pipe(up_reader, writer))}
         try:
-            await asyncio.gather(_pipe(reader, up_writer, quick_ack=client),
-                                 _pipe(up_reader, writer))
+            await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for pipe in pipes:
+                pipe.cancel()
+            await asyncio.gather(*pipes, return_exceptions=True)
             up_writer.close()
 
     async def _authenticate(self, reader: asyncio.StreamReader,
@@ -238,6 +252,8 @@ class PinRelay:
             log.info("refused a connection to %s: not a public address", host)
             raise RelayRefused(NOT_ALLOWED, "address not allowed")
         last: BaseException | None = None
+        with self._lock:  # this name passes now: an old refusal no longer explains errors
+            self._refused.pop(host.casefold(), None)
         for address in addresses:  # every one passed the policy; the first that answers
             try:
                 async with asyncio.timeout(CONNECT_DEADLINE):
@@ -260,13 +276,9 @@ async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter,
                 quick_ack: socket.socket | None = None) -> None:
     _ack_at_once(quick_ack)
     try:
-        while data := await source.read(CHUNK):
+        while data := await asyncio.wait_for(source.read(CHUNK), IDLE_DEADLINE):
             _ack_at_once(quick_ack)  # the kernel leaves quick-ACK mode on its own
             sink.write(data)
             await sink.drain()
-    except OSError:
+    except (OSError, TimeoutError):
         pass
-    finally:
-        with contextlib.suppress(OSError, RuntimeError):
-            if sink.can_write_eof():
-                sink.write_eof()

@@ -247,6 +247,8 @@ class QtImageFetcher(QObject):
                    ) -> tuple[bytes, str | None]:
         """One hop: the body, or the Location of a redirect."""
         await self._ready(tls=url[:6].lower() == "https:")
+        if self._closed:  # closed while this one waited for a slot or the set-up
+            raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
         reply = self._manager(allow_local).get(self._request(url))
         finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         too_big = False

@@ -218,3 +218,41 @@ def test_http2_thumbnails_through_the_relay_widen_the_grid(
     assert loader.concurrency == IMAGE_CONCURRENCY
     window.controller.thumbnailsMultiplexed.emit()  # type: ignore[attr-defined]
     assert loader.concurrency == THUMBNAIL_LOADS
+
+
+def _socks_connect(relay: PinRelay, port: int) -> socket.socket:
+    client = socket.create_connection(("127.0.0.1", relay.port), timeout=5)
+    token = relay.token.encode()
+    client.sendall(b"\x05\x01\x02" + b"\x01\x07results" + bytes([len(token)]) + token)
+    assert client.recv(2) == b"\x05\x02" and client.recv(2) == b"\x01\x00"
+    client.sendall(b"\x05\x01\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack("!H", port))
+    assert client.recv(10)[:2] == b"\x05\x00"
+    return client
+
+
+def test_a_host_that_never_answers_does_not_hold_the_relay() -> None:
+    """Qt gives up on such a host and closes its side: the whole tunnel must end, or
+    128 silent hosts would use up the relay for every thumbnail after them."""
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        relay = PinRelay({"results": None})
+        relay.start()
+        try:
+            for _ in range(3):
+                _socks_connect(relay, silent.getsockname()[1]).close()
+            deadline = time.monotonic() + 5
+            while relay._open and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not relay._open
+        finally:
+            relay.close()
+
+
+def test_a_relay_closed_before_it_started_never_starts() -> None:
+    relay = PinRelay({"results": None})
+    relay.close()
+    relay.start()  # a cancelled preparation's worker, arriving late
+    assert relay.port == 0

@@ -48,6 +48,7 @@ class PictureKeeper:
 
     def keep(self, record: SearchRecord, url: str, data: bytes) -> None:
         self._pending[url] = _Arrival(record, url, data, self._session.case.blobs)
+        self._session.mark_dirty(quiet=True)  # closing now asks, as for any new work
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._flush())
 

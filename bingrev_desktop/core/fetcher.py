@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -22,6 +21,7 @@ import httpx
 
 from .errors import ErrorDetail, ImageError, NotAnImageError, excerpt
 from .http import BodyTooLargeError, ProgressCallback, read_capped, transport_error
+from .pin_relay import system_resolve
 from .pinning import AddressPolicy, IPAddress, RefusedAddressError, connect_policy
 from .request import ValidationError, validate_image_url
 from .sizes import IMAGE_CONCURRENCY, human_size
@@ -112,19 +112,12 @@ def is_public_address(address: IPAddress) -> bool:
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address the name resolves to (literal IPs in any spelling included)."""
-    loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(RESOLVE_DEADLINE):
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            return await system_resolve(host, port)
     except (OSError, UnicodeError, TimeoutError) as exc:
         raise ImageError("The image's site name could not be found.",
                          ErrorDetail(url=host, cause=repr(exc))) from None
-    found: list[IPAddress] = []
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if address not in found:
-            found.append(address)
-    return found
 
 
 def is_local_address(url: str) -> bool:

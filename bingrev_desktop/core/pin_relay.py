@@ -50,6 +50,8 @@ class RelayRefused(Exception):
 
 
 async def system_resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address the name resolves to, once each (literal IPs in any spelling
+    included; IPv6 zone ids dropped). The one resolver of the fetcher and the relay."""
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     found: list[IPAddress] = []

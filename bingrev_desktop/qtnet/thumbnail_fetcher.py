@@ -128,6 +128,7 @@ class QtImageFetcher(QObject):
         self._tls_setup: asyncio.Future[QSslConfiguration | None] | None = None
         self._starting = asyncio.Lock()
         self._http1 = QHttp1Configuration()
+        self._template: QNetworkRequest | None = None
         self._http1.setNumberOfConnectionsPerHost(CONNECTIONS_PER_HOST)
         self._closed = False
         _open_fetchers.add(self)
@@ -184,20 +185,25 @@ class QtImageFetcher(QObject):
         return manager
 
     def _request(self, url: str) -> QNetworkRequest:
-        request = QNetworkRequest(QUrl(url, QUrl.ParsingMode.StrictMode))
-        request.setRawHeader(b"User-Agent", USER_AGENT.encode())
-        request.setRawHeader(b"Accept", b"image/*,*/*;q=0.5")
-        request.setRawHeader(b"Accept-Encoding", b"identity")  # the cap counts real bytes
-        manual = QNetworkRequest.LoadControl.Manual
-        request.setAttribute(Attribute.CookieLoadControlAttribute, manual)
-        request.setAttribute(Attribute.CookieSaveControlAttribute, manual)
-        request.setAttribute(Attribute.AuthenticationReuseAttribute, manual)
-        request.setAttribute(Attribute.RedirectPolicyAttribute,
-                             QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
+        if self._template is None:  # the same for every picture: set up once, then copied
+            template = QNetworkRequest()
+            template.setRawHeader(b"User-Agent", USER_AGENT.encode())
+            template.setRawHeader(b"Accept", b"image/*,*/*;q=0.5")
+            template.setRawHeader(b"Accept-Encoding", b"identity")  # the cap counts real bytes
+            manual = QNetworkRequest.LoadControl.Manual
+            template.setAttribute(Attribute.CookieLoadControlAttribute, manual)
+            template.setAttribute(Attribute.CookieSaveControlAttribute, manual)
+            template.setAttribute(Attribute.AuthenticationReuseAttribute, manual)
+            template.setAttribute(Attribute.RedirectPolicyAttribute,
+                                  QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
+            # A backstop only: our own deadline ends the fetch first.
+            template.setTransferTimeout(int((self.deadline + 5) * 1000))
+            template.setHttp1Configuration(self._http1)
+            self._template = template
+        request = QNetworkRequest(self._template)
+        request.setUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
         request.setPriority(QNetworkRequest.Priority.HighPriority if on_screen_load.get()
                             else QNetworkRequest.Priority.NormalPriority)
-        request.setTransferTimeout(int((self.deadline + 5) * 1000))  # a backstop: ours ends first
-        request.setHttp1Configuration(self._http1)
         if self._ssl is not None:
             request.setSslConfiguration(self._ssl)
         return request

@@ -95,6 +95,20 @@ THUMB_FIT = QSize(220, 165)  # the grid's tile picture (results.thumbnails.THUMB
 CROP_FIT = QSize(1280, 1280)  # a searched image, decoded large enough to crop from
 
 
+def decode_tile(data: bytes, url: str | None = None) -> QImage:
+    """A grid tile's picture, ready to blit: fitted to the tile (up or down, once, in the
+    worker) and in a format the raster painter copies without converting. Painting a
+    188 × 135 RGB32 picture into a 220 × 158 box scaled it on every repaint."""
+    image = decode_image(data, THUMB_FIT, url, THUMBNAIL_MAX_PIXELS)
+    fitted = image.size().scaled(THUMB_FIT, Qt.AspectRatioMode.KeepAspectRatio)
+    if fitted != image.size() and not fitted.isEmpty():
+        image = image.scaled(fitted, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    paintable = (QImage.Format.Format_ARGB32_Premultiplied if image.hasAlphaChannel()
+                 else QImage.Format.Format_RGB32)
+    return image if image.format() == paintable else image.convertToFormat(paintable)
+
+
 async def decode_image_async(data: bytes, fit: QSize | None = None, url: str | None = None,
                              max_pixels: int = MAX_PIXELS) -> QImage:
     """Decode in a worker thread: the GUI thread never decodes."""

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from ...core.duplicates import CopyInfo
 from ...core.response import ResultItem
-from .results_model import CopyRole
+from .results_model import CopyRole, ItemRole, StarRole
+
+
+def popup_result_menu(panel: Any, pos: QPoint) -> None:
+    """The menu of the tile at ``pos`` in the grid's viewport (none off the tiles)."""
+    view = panel.view
+    index = view.indexAt(pos)
+    if not index.isValid():
+        return
+    item: ResultItem = index.data(ItemRole)
+    view.setCurrentIndex(index)  # star and note act on this one
+    menu = panel.build_menu(item, starred=bool(index.data(StarRole)))
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    menu.popup(view.viewport().mapToGlobal(pos))  # no nested event loop
 
 
 def build_result_menu(panel: Any, item: ResultItem, *, starred: bool = False) -> QMenu:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,8 +23,8 @@ from ...core.duplicates import CopyInfo
 from ...core.response import ResultItem
 from ..common.accessibility import name_clear_button
 from ..common.message_banner import plain_label
-from .result_menu import build_result_menu
-from .results_model import CopyRole, ItemRole, ResultsModel, StarRole, plain_tooltip
+from .result_menu import build_result_menu, popup_result_menu
+from .results_model import CopyRole, ItemRole, ResultsModel, plain_tooltip
 from .results_proxy import ResultsProxyModel, SortKey
 from .results_view import ResultsView
 from .thumbnails import ThumbnailLoader
@@ -116,7 +116,7 @@ class ResultsPanel(QWidget):
         self.view.setModel(self.proxy)
         self.view.setAccessibleName("Search results")
         self.view.activatedItem.connect(self._open_default)
-        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.customContextMenuRequested.connect(lambda pos: popup_result_menu(self, pos))
         self.view.starRequested.connect(self.starRequested)
         self.view.noteRequested.connect(self.noteRequested)
         self.view.foldClicked.connect(self.toggle_group)
@@ -178,6 +178,11 @@ class ResultsPanel(QWidget):
             self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
                             "crop, another market, or a larger version of the picture.")
         self.selectionChanged.emit(None)
+
+    def repaint_picture(self, url: str) -> None:
+        """A thumbnail arrived: repaint the tiles on screen that show it."""
+        self.view.repaint_rows([self.proxy.mapFromSource(self.model.index(row))
+                                for row in self.model.rows_of_picture(url)])
 
     def show_gone(self, entries: list[tuple[str, str, int]]) -> None:
         """(text, tooltip, run id) of results earlier runs showed and this one did not."""
@@ -382,16 +387,6 @@ class ResultsPanel(QWidget):
         target = item.source or item.image_url
         if target:
             self.openRequested.emit(target)
-
-    def _context_menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        if not index.isValid():
-            return
-        item: ResultItem = index.data(ItemRole)
-        self.view.setCurrentIndex(index)  # star and note act on this one
-        menu = self.build_menu(item, starred=bool(index.data(StarRole)))
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
 
     def build_menu(self, item: ResultItem, *, starred: bool = False) -> QMenu:
         return build_result_menu(self, item, starred=starred)

@@ -25,13 +25,7 @@ from PySide6.QtGui import QImage
 from ...core.errors import BingrevError, ImageError
 from ...core.sizes import IMAGE_CONCURRENCY, on_screen_load
 from ..common.tasks import pause
-from .imaging import (
-    THUMB_FIT,
-    THUMBNAIL_MAX_PIXELS,
-    decode_image,
-    decode_image_async,
-    in_decode_pool,
-)
+from .imaging import THUMB_FIT, decode_tile, in_decode_pool
 
 log = logging.getLogger("bingrev_desktop.thumbnails")
 
@@ -298,9 +292,8 @@ class ThumbnailLoader(QObject):
     @staticmethod
     async def _decode(data: bytes | StoredPicture, url: str) -> QImage:
         if isinstance(data, bytes):
-            return await decode_image_async(data, THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS)
-        return await in_decode_pool(lambda: decode_image(
-            data.bytes_or_raise(), THUMB_SIZE, url, THUMBNAIL_MAX_PIXELS))
+            return await in_decode_pool(lambda: decode_tile(data, url))
+        return await in_decode_pool(lambda: decode_tile(data.bytes_or_raise(), url))
 
     async def _load(self, url: str, *, decode: bool) -> None:
         try:

@@ -121,8 +121,14 @@ class SearchPanel(QWidget):
         self.busy_bar.setMaximumHeight(6)
         self.busy_bar.setTextVisible(False)
         self.busy_label = plain_label("")
-        self.busy_bar.hide()
-        self.busy_label.hide()
+        # Hidden, they keep their room: the pinned area never changes height, so starting
+        # and finishing a search does not re-lay out and repaint the whole left column
+        # (the picture included) in the same frame as the new grid.
+        for quiet in (self.busy_bar, self.busy_label):
+            policy = quiet.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            quiet.setSizePolicy(policy)
+            quiet.hide()
         actions.addWidget(self.busy_bar)
         actions.addWidget(self.busy_label)
 

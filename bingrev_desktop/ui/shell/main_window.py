@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         ctl.previewReady.connect(lambda preview: preview_ready(self, preview))
         ctl.previewFailed.connect(lambda _url, error: preview_failed(self, error))
         self.search_outcomes = outcome_view(self)
-        self.loader.changed.connect(self.results_panel.model.refresh_row_for_url)
+        self.loader.changed.connect(self.results_panel.repaint_picture)
         self.images.progressChanged.connect(self._fill_progress)
         self.results_panel.loadMissingRequested.connect(self.images.load_missing)
         self.session.changed.connect(self.case_view.case_changed)

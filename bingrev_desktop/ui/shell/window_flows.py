@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
 from ...core.credentials import CredentialStore
 from ...core.errors import BingrevError, NotAnImageError
 from ...core.sizes import THUMBNAIL_LOADS
@@ -22,6 +24,8 @@ from ..search.search_outcome import SearchOutcomeView
 from .copies_wiring import attach_copies
 from .demo_mode import DemoMode
 from .sweep_wiring import attach_sweeps
+
+WARM_UP_MS = 50  # after attaching: the grid's fonts load while the app is idle
 
 
 def attach_flows(window: Any, controller: SearchController,
@@ -54,6 +58,8 @@ def attach_flows(window: Any, controller: SearchController,
     w.demo_mode = DemoMode(w)
     w.keys.demoRequested.connect(w.demo_mode.request_enter)
     controller.load_thumbnail_path()  # its threads start with the first search
+    # Fonts and glyphs for the grid, while nothing else runs (after the first paint).
+    QTimer.singleShot(WARM_UP_MS, w.results_panel.view.warm_up)
 
 
 def outcome_view(window: Any) -> SearchOutcomeView:

@@ -83,6 +83,19 @@ def test_opening_a_case_never_parses_on_the_gui_thread(
     assert "Case opened" in window.banner.title_label.text()
 
 
+def test_counts_for_the_history_are_taken_by_the_reader(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history lists every search's count as the case appears: counted in the
+    worker that reads the file, not by walking each answer on the GUI thread (twice
+    per redraw)."""
+    case = load_case(SAMPLE)
+    counted: list[int] = []
+    monkeypatch.setattr(case_module, "result_count",
+                        lambda payload: counted.append(1) or 0)  # type: ignore[func-returns-value]
+    assert [s.result_count for s in case.unparsed()]
+    assert counted == []
+
+
 HOSTILE_VALUES = {"401-digit int": int("9" * 401), "-401-digit int": -int("9" * 401),
                   "1e308": 1e308, "nan": float("nan"), "inf": float("inf"),
                   "4000 digits": "9" * 4000, "list": [], "object": {}, "null": None,

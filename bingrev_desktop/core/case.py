@@ -121,6 +121,7 @@ class SearchRecord:
     thumbnail_failures: dict[str, ThumbnailFailure] = field(default_factory=dict)
     originals: dict[int, KeptCopy] = field(default_factory=dict)  # position -> copy
     _response: SearchResponse | None = field(default=None, repr=False, compare=False)
+    _raw_count: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def response(self) -> SearchResponse:
@@ -147,7 +148,9 @@ class SearchRecord:
         """len(response.results), without parsing a search that is still being read."""
         if self._response is not None:
             return len(self._response.results)
-        return result_count(self.response_raw)
+        if self._raw_count is None:  # counted once (a case file's reader does it)
+            self._raw_count = result_count(self.response_raw)
+        return self._raw_count
 
     @property
     def request(self) -> SearchRequest:

@@ -32,6 +32,9 @@ from .duplicates import from_text
 from .request import SearchRequest
 from .series import shown_first
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+STOP_CHECK_ROWS = 64  # the progress handler also stops a long statement inside SQLite
+
 
 def check_schema(db: sqlite3.Connection, source: Path) -> None:
     """Only the plain tables this app creates (and their automatic indexes) may exist:
@@ -49,7 +52,7 @@ def check_schema(db: sqlite3.Connection, source: Path) -> None:
 def _digest(value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
+    if not isinstance(value, str) or not _SHA256.fullmatch(value):
         raise sqlite3.DatabaseError("not a SHA-256 digest")
     return value
 
@@ -93,8 +96,9 @@ def _json_object(text: object) -> dict[str, Any]:
 def read_case(db: sqlite3.Connection, source: Path, case: Case,
           stopped: Callable[[], bool]) -> None:
     def rows(sql: str) -> Iterator[Any]:
-        for row in db.execute(sql):
-            if stopped():
+        # Asked every few rows: thousands of calls to the clock cost more than the rows.
+        for number, row in enumerate(db.execute(sql)):
+            if number % STOP_CHECK_ROWS == 0 and stopped():
                 raise sqlite3.OperationalError("interrupted")
             yield row
 
@@ -136,6 +140,7 @@ def read_case(db: sqlite3.Connection, source: Path, case: Case,
         # Everything the window will do with the record must work: check it now, so
         # a crafted or damaged file is refused at the door instead of failing later.
         SearchRequest.from_body(record.request_body)
+        _ = record.result_count  # counted here, not by the history on the GUI thread
         case.searches.append(record)
     # Parsed here, in the worker: what the window shows first. The rest of the answers
     # are parsed on first use, or by the window in a worker once the case is on screen.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +24,7 @@ from ..results.results_model import plain_tooltip
 IdRole = Qt.ItemDataRole.UserRole + 20
 
 
+@functools.lru_cache(maxsize=1024)  # the history redraws every entry on each change
 def _time(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime("%d %b %H:%M UTC")

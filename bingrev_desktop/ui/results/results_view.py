@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
+    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -54,6 +55,7 @@ class ResultDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._loader = loader
         self._texts = TileTextCache()
+        self._placeholders: dict[tuple[object, ...], QPixmap] = {}
         self.dimmed = False  # results of the previous image: drawn faded
 
     def sizeHint(self, option: QStyleOptionViewItem,
@@ -166,16 +168,42 @@ class ResultDelegate(QStyledItemDelegate):
                          ThumbState.KEPT):
                 self._loader.request(url)  # painting means visible: load it now, first
                 state = ThumbState.LOADING
-        painter.setPen(Qt.PenStyle.NoPen)
         failed = state in (ThumbState.FAILED, ThumbState.NOT_SAVED)
-        painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase).darker(
-            108 if failed else 102))
-        painter.drawRoundedRect(rect, 4, 4)
-        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         text = _STATE_TEXT[state] if url else "No image address"
         if failed:
             text = "\u26a0\n" + text if state is ThumbState.FAILED else "\u2014\n" + text
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawPixmap(rect.topLeft(), self._placeholder(painter, palette, rect.size(),
+                                                             text, failed))
+
+    def _placeholder(self, painter: QPainter, palette: QPalette, size: QSize, text: str,
+                     failed: bool) -> QPixmap:
+        """A tile still loading (or failed) looks the same as every other: drawn once
+        and blitted. An antialiased rounded box and centred text cost more per tile
+        than a whole picture, in the very frame new results appear."""
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        key = (size.width(), size.height(), ratio, text, failed, palette.cacheKey(),
+               painter.font().key())
+        found = self._placeholders.get(key)
+        if found is not None:
+            return found
+        pixmap = QPixmap(size * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(palette.color(QPalette.ColorRole.Base))  # opaque: a plain copy to paint
+        box = QPainter(pixmap)
+        box.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box.setFont(painter.font())
+        box.setPen(Qt.PenStyle.NoPen)
+        box.setBrush(palette.color(QPalette.ColorRole.AlternateBase).darker(
+            108 if failed else 102))
+        area = QRect(QPoint(0, 0), size)
+        box.drawRoundedRect(area, 4, 4)
+        box.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        box.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
+        box.end()
+        if len(self._placeholders) > 32:  # a few states x palettes x screens
+            self._placeholders.clear()
+        self._placeholders[key] = pixmap
+        return pixmap
 
     @staticmethod
     def _badge_font(font: QFont) -> QFont:

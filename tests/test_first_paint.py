@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ["asyncio", "concurrent.futures", "ssl", "httpx", "httpcore", "h2", "keyring", "qasync",
          "bingrev_desktop.demo",
@@ -179,5 +181,7 @@ def test_pyside_does_not_read_every_module_source_at_import() -> None:
         done = subprocess.run([sys.executable, "-c", SCAN_CHILD, mode], env=env,
                               capture_output=True, text=True, timeout=120, check=True)
         runs[mode] = done.stdout.split()
+    if int(runs["plain"][0]) == 0:
+        pytest.skip("this PySide6 no longer scans imported modules")
     assert int(runs["plain"][0]) > 5  # the scan this replaces (the test can fail)
     assert runs["app"] == ["0", "True", "False"]  # none, and Qt's own names as before

@@ -50,6 +50,20 @@ def test_tile_text_is_plain_and_laid_out_once(qapp: QApplication) -> None:
     assert cache.lines(item, None, 200, font) is not lines  # closeness known later
 
 
+def test_remote_text_cannot_start_a_second_line(qapp: QApplication) -> None:
+    """QStaticText has no single-line mode: a line separator in a title drew its second
+    half over the site's line below."""
+    item = parse_response({"related_content": [{
+        "position": 1, "title": "Cute cat\u2028paypal.com login", "format": "png\u2029x",
+        "domain": "evil\nexample.org\r\u0085\tx", "width": 10, "height": 10}]}).results[0]
+    lines = TileTextCache().lines(item, "edited\u2028copy", 400, QFont())
+    for static, height in ((lines.title, lines.title_height), (lines.domain, lines.line_height),
+                           (lines.info, lines.line_height)):
+        assert not set(static.text()) & set("\n\r\t\v\f\x85\u2028\u2029")
+        assert static.size().height() <= height + 1
+    assert "paypal.com" in lines.title.text()  # kept, on the same line
+
+
 class PaintCounter(QObject):
     def __init__(self) -> None:
         super().__init__()

@@ -196,14 +196,13 @@ class QtImageFetcher(QObject):
             template.setAttribute(Attribute.AuthenticationReuseAttribute, manual)
             template.setAttribute(Attribute.RedirectPolicyAttribute,
                                   QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
-            # A backstop only: our own deadline ends the fetch first.
-            template.setTransferTimeout(int((self.deadline + 5) * 1000))
             template.setHttp1Configuration(self._http1)
             self._template = template
         request = QNetworkRequest(self._template)
         request.setUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
         request.setPriority(QNetworkRequest.Priority.HighPriority if on_screen_load.get()
                             else QNetworkRequest.Priority.NormalPriority)
+        request.setTransferTimeout(int((self.deadline + 5) * 1000))  # a backstop: ours ends first
         if self._ssl is not None:
             request.setSslConfiguration(self._ssl)
         return request

@@ -292,6 +292,6 @@ class ResultsModel(QAbstractListModel):
         mime.setText("\n".join(u.toString() for u in urls))
         return mime
 
-    def rows_of_picture(self, url: str) -> list[int]:
+    def rows_of_picture(self, url: str) -> tuple[int, ...]:
         """The rows showing this thumbnail (one picture can serve several results)."""
-        return self._thumb_rows.get(url, [])
+        return tuple(self._thumb_rows.get(url, ()))

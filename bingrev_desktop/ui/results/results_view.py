@@ -182,13 +182,13 @@ class ResultDelegate(QStyledItemDelegate):
         than a whole picture, in the very frame new results appear."""
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
         key = (size.width(), size.height(), ratio, text, failed, palette.cacheKey(),
-               painter.font().key())
+               palette.currentColorGroup(), painter.font().key())
         found = self._placeholders.get(key)
         if found is not None:
             return found
         pixmap = QPixmap(size * ratio)
         pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(palette.color(QPalette.ColorRole.Base))  # opaque: a plain copy to paint
+        pixmap.fill(Qt.GlobalColor.transparent)  # a selected tile's tint shows around it
         box = QPainter(pixmap)
         box.setRenderHint(QPainter.RenderHint.Antialiasing)
         box.setFont(painter.font())

@@ -7,6 +7,7 @@ layout. Remote strings stay plain text: every ``QStaticText`` here is PlainText
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -28,6 +29,14 @@ class TileLines(NamedTuple):
     bold: QFont
     title_height: int
     line_height: int
+
+
+# QStaticText has no single-line mode: these would start a second line over the next.
+_LINE_BREAKS = re.compile("[\n\r\t\v\f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text)
 
 
 def plain_static(text: str) -> QStaticText:
@@ -63,12 +72,12 @@ class TileTextCache:
         bold = QFont(font)
         bold.setBold(True)
         strong, normal = QFontMetrics(bold), QFontMetrics(font)
-        title = strong.elidedText(isolate(item.display_title), Qt.TextElideMode.ElideRight,
-                                  width)
-        domain = normal.elidedText(isolate(item.domain or "unknown site"),
+        title = strong.elidedText(isolate(one_line(item.display_title)),
+                                  Qt.TextElideMode.ElideRight, width)
+        domain = normal.elidedText(isolate(one_line(item.domain or "unknown site")),
                                    Qt.TextElideMode.ElideMiddle, width)
-        info = normal.elidedText(info_line(item, closeness), Qt.TextElideMode.ElideRight,
-                                 width)
+        info = normal.elidedText(one_line(info_line(item, closeness)),
+                                 Qt.TextElideMode.ElideRight, width)
         made = TileLines(plain_static(title), plain_static(domain), plain_static(info), bold,
                          strong.height(), normal.height())
         self._lines[key] = made

@@ -59,7 +59,7 @@ def attach_flows(window: Any, controller: SearchController,
     w.keys.demoRequested.connect(w.demo_mode.request_enter)
     controller.load_thumbnail_path()  # its threads start with the first search
     # Fonts and glyphs for the grid, while nothing else runs (after the first paint).
-    QTimer.singleShot(WARM_UP_MS, w.results_panel.view.warm_up)
+    QTimer.singleShot(WARM_UP_MS, w.results_panel.view, w.results_panel.view.warm_up)
 
 
 def outcome_view(window: Any) -> SearchOutcomeView:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.case import LinkState
-from ...core.response import ResultItem, parse_response
+from ...core.response import ResultItem
 from .results_model import FoldRole, ItemRole, ResultsModel, TileFacts, TileRole
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 from .tile_text import TileTextCache
@@ -285,11 +285,10 @@ class ResultsView(QListView):
         if self._warmed:
             return
         self._warmed = True
-        sample = parse_response({"related_content": [{
-            "position": 1, "title": "Sample result title 0123456789", "domain": "example.org",
-            "width": 1200, "height": 800, "format": "jpeg"}]})
         model = ResultsModel()
-        model.set_results(list(sample.results))
+        model.set_results([ResultItem(position=1, title="Sample result title 0123456789",
+                                      domain="example.org", width=1200, height=800,
+                                      format="jpeg")])
         option = QStyleOptionViewItem()
         option.initFrom(self.viewport())
         option.rect = QRect(QPoint(0, 0), TILE)

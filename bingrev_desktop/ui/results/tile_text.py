@@ -59,12 +59,14 @@ class TileTextCache:
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self._size = size
-        self._lines: OrderedDict[tuple[object, ...], TileLines] = OrderedDict()
+        self._lines: OrderedDict[tuple[ResultItem, str | None, int, str], TileLines] = \
+            OrderedDict()
 
     def lines(self, item: ResultItem, closeness: str | None, width: int,
               font: QFont) -> TileLines:
-        key = (item.position, item.display_title, item.domain, item.size_label, item.format,
-               closeness, width, font.key())
+        # The result itself (a frozen dataclass: its fields are the key), not what is
+        # derived from it: the title's markup would be stripped again at every paint.
+        key = (item, closeness, width, font.key())
         found = self._lines.get(key)
         if found is not None:
             self._lines.move_to_end(key)

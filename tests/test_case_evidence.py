@@ -23,6 +23,7 @@ from bingrev_desktop.core.casefile import SCHEMA_VERSION, load_case, save_case
 from bingrev_desktop.core.export import csv_report, html_report, json_report
 from bingrev_desktop.core.settings import SiteContact
 from bingrev_desktop.demo import DemoEngine
+from bingrev_desktop.ui.common import next_turn
 from bingrev_desktop.ui.results.results_model import LinkRole
 from bingrev_desktop.ui.results.thumbnails import ThumbState
 from bingrev_desktop.ui.shell.main_window import MainWindow
@@ -375,6 +376,7 @@ def test_link_check_finds_gone_and_changed(
         assert panel.model.index(rows[1]).data(LinkRole) is LinkState.CHANGED
         panel.changed_only.setChecked(True)
         assert panel.proxy.rowCount() == 2
+        await wait_until(lambda: not next_turn.pending(), message="history drawn")
         history = [window.history.list.item(i).text()
                    for i in range(window.history.list.count())]
         assert any("Link check 2" in t and "1 gone, 1 changed" in t for t in history)

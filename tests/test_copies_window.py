@@ -22,10 +22,10 @@ from bingrev_desktop.core.duplicates import CopyInfo, parse_date
 from bingrev_desktop.core.response import ResultItem
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.demo.families import family_of
+from bingrev_desktop.ui.results.result_delegate import ResultDelegate
 from bingrev_desktop.ui.results.results_model import CopyRole, FoldRole, ItemRole
 from bingrev_desktop.ui.results.results_panel import ResultsPanel
 from bingrev_desktop.ui.results.results_proxy import SortKey
-from bingrev_desktop.ui.results.results_view import ResultDelegate
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until

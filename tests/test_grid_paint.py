@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from bingrev_desktop.core.response import parse_response
 from bingrev_desktop.demo.images import render
+from bingrev_desktop.ui.common import next_turn
 from bingrev_desktop.ui.results.imaging import THUMB_FIT, decode_tile
 from bingrev_desktop.ui.results.results_panel import ResultsPanel
 from bingrev_desktop.ui.results.thumbnails import ThumbnailLoader
@@ -84,6 +85,7 @@ def test_an_arrival_repaints_only_a_tile_on_screen(qapp: QApplication) -> None:
     items = results(150)
     panel.show_results(items)
     panel.show()
+    next_turn.settle()  # the grid paints a turn after taking new results
     for _ in range(5):
         qapp.processEvents()
     counter = PaintCounter()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from bingrev_desktop.core.errors import AuthenticationError
 from bingrev_desktop.demo import DemoEngine, Fault
+from bingrev_desktop.ui.common import next_turn
 from bingrev_desktop.ui.results.results_model import ItemRole
 from bingrev_desktop.ui.results.thumbnails import ThumbState
 from bingrev_desktop.ui.shell.main_window import MainWindow
@@ -47,7 +48,8 @@ async def search_and_wait(window: MainWindow) -> None:
     task = window.search()
     assert task is not None
     await task
-    await wait_until(lambda: not window.controller.searching)
+    # The grid, then the panels beside it, are drawn in the turns after the answer.
+    await wait_until(lambda: not window.controller.searching and not next_turn.pending())
 
 
 def drop(window: MainWindow, mime: QMimeData, target: QWidget | None = None) -> bool:

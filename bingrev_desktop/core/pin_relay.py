@@ -74,10 +74,14 @@ class PinRelay:
     the demo engine and tests, whose results point here)."""
 
     def __init__(self, policies: dict[str, AddressPolicy | None], *,
-                 resolve: Resolver = system_resolve) -> None:
+                 resolve: Resolver = system_resolve, token: str | None = None,
+                 on_refused: Callable[[str, str], None] | None = None) -> None:
+        """``on_refused(host, why)`` is called in the relay's thread for each refusal
+        by the policy (the relay process passes them on to the app)."""
         self._policies = dict(policies)
         self._resolve = resolve
-        self.token = secrets.token_urlsafe(24)
+        self._on_refused = on_refused
+        self.token = token or secrets.token_urlsafe(24)
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -251,6 +255,8 @@ class PinRelay:
                 if len(self._refused) > 1000:
                     self._refused.clear()
                 self._refused[host.casefold()] = "resolves to an address that is not allowed"
+            if self._on_refused is not None:
+                self._on_refused(host.casefold(), self._refused[host.casefold()])
             log.info("refused a connection to %s: not a public address", host)
             raise RelayRefused(NOT_ALLOWED, "address not allowed")
         last: BaseException | None = None

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 import struct
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -124,6 +129,59 @@ def test_cap_page_deadline_and_cancel(qloop: asyncio.AbstractEventLoop,
         qloop.run_until_complete(attempt())
     finally:
         fetcher.close()
+
+
+def test_the_relay_runs_in_a_process_of_its_own(qloop: asyncio.AbstractEventLoop,
+                                               site: RecordingServer) -> None:
+    """Its Python (every handshake, every chunk of every picture) took the GIL from the
+    GUI thread when it ran in a thread here; in a child process it shares nothing with
+    the window, and it ends when the fetcher closes."""
+    fetcher = QtImageFetcher(loopback_only)
+    try:
+        assert qloop.run_until_complete(
+            fetcher.fetch(f"{site.url}/a.png", allow_local=False)) == PNG
+        process = fetcher.relay_process
+        assert process is not None and process.is_alive() and process.pid != os.getpid()
+        assert not [t for t in threading.enumerate() if "relay" in t.name]
+    finally:
+        fetcher.close()
+    process.join(10)
+    assert process.exitcode == 0
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return True
+
+
+def test_the_relay_ends_when_the_app_is_killed() -> None:
+    """No orphan keeps listening: the child ends when the app's end of its pipe closes,
+    which the kernel does when the app dies."""
+    app = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time\n"
+         "from bingrev_desktop.core.relay_process import RelayProcess\n"
+         "relay = RelayProcess({'local': None})\n"
+         "relay.start()\n"
+         "print(relay.process.pid, flush=True)\n"
+         "time.sleep(60)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert app.stdout is not None
+        relay_pid = int(app.stdout.readline())
+        assert not _ended(relay_pid)
+        app.kill()
+        app.wait(10)
+        deadline = time.monotonic() + 10
+        while not _ended(relay_pid):
+            assert time.monotonic() < deadline, "the relay outlived the app"
+            time.sleep(0.05)
+    finally:
+        app.kill()
+        app.wait(10)
 
 
 def test_the_relay_serves_only_this_process() -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ...core.case import SearchRecord, ThumbnailFailure, utc_now
 from ...core.errors import BingrevError, ErrorDetail, ImageError
 from ...core.redact import redact
+from ..common.next_turn import FILL, NextTurn
 from ..results.thumbnails import (
     NotStoredError,
     StoredPicture,
@@ -75,6 +76,8 @@ class CaseImages(QObject):
         self._report_later.setInterval(REPORT_EVERY_MS)
         self._report_later.timeout.connect(self._report)
         self._keeper = PictureKeeper(session, self._report)  # a batch on disk: say so now
+        # The fill starts a turn after the grid's first screen asked for its pictures.
+        self._fill = NextTurn(self._start_fill, self, order=FILL)
         loader.changed.connect(self._loaded)
 
     def show(self, record: SearchRecord | None,
@@ -87,6 +90,11 @@ class CaseImages(QObject):
             self._loader.reset()
             return
         self._loader.reset(self.source_for(record))
+        self._fill(record)
+
+    def _start_fill(self, record: SearchRecord) -> None:
+        if record is not self.record:
+            return  # another search was shown meanwhile
         if self._may_fetch(record):
             self._loader.fill(record.missing_thumbnails())
         self._report()
@@ -99,7 +107,7 @@ class CaseImages(QObject):
     @property
     def busy(self) -> bool:
         """Loading pictures, or writing ones that arrived to the case's spool."""
-        return self._loader.busy or self._keeper.busy
+        return self._loader.busy or self._keeper.busy or self._fill.pending
 
     @property
     def screen_busy(self) -> bool:

@@ -18,6 +18,7 @@ from ...core.series import changes
 from ...core.sweep import result_key
 from ...core.sweep_case import SweepView, sweep_view
 from ..common.message_banner import MessageBanner
+from ..common.next_turn import GRID, NextTurn
 from ..results.details_pane import DetailsPane
 from ..results.results_panel import ResultsPanel
 from ..search.controller import SearchController
@@ -44,6 +45,10 @@ class CaseView(QObject):
         # The crop of the stored search being shown, applied once its preview is ready.
         self._pending_crop: tuple[str, Crop | None] | None = None
         self.showing_sweep: SweepView | None = None  # stars and notes belong to one country
+        # What changed since earlier runs is worked out a turn after the results are
+        # taken, before their first paint (1000 results against earlier runs: 20 ms).
+        self._shown: SearchRecord | None = None
+        self._changes_later = NextTurn(self._show_changes, self, order=GRID)
         controller.previewFailed.connect(self._forget_crop)
 
     def show_results(self, record: SearchRecord) -> None:
@@ -51,14 +56,17 @@ class CaseView(QObject):
             self.showing_sweep = None
             self.sweepShown.emit(None)
         response = record.response
+        self._shown = record
+        self._changes_later(record)  # queued first: it runs before the grid's paint
         self._results.show_results(list(response.results), record.stars, record.notes)
-        self._show_changes(record)
         self._details.show_image_info(response.image_info)
         self._history.show_case(self._session.case, record)
 
     def _show_changes(self, record: SearchRecord) -> None:
         """A later run of the same search: "New" on results never seen before, and the
         ones earlier runs showed that this one did not."""
+        if record is not self._shown:
+            return  # another search (or a sweep) is shown now
         found = changes(self._session.case, record)
         if not found.earlier_runs:
             return
@@ -74,6 +82,7 @@ class CaseView(QObject):
         """Show the open case's latest search (or the empty state)."""
         record = self._session.current
         if record is None:
+            self._shown = None
             if self.showing_sweep is not None:
                 self.showing_sweep = None
                 self.sweepShown.emit(None)
@@ -106,6 +115,7 @@ class CaseView(QObject):
         # No current search: stars, notes, copies, link badges and pivots belong to one
         # country's search (positions differ), so they wait until one is opened.
         self._session.current = None
+        self._shown = None
         self.showing_sweep = view
         self._images.show(view.record, view.owners)
         self._results.show_results(list(view.record.response.results))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ...core.case import Case, SearchRecord, plural
 from ...core.series import series_texts
 from ..common.message_banner import plain_label
+from ..common.next_turn import NextTurn
 from ..results.results_model import plain_tooltip
 
 IdRole = Qt.ItemDataRole.UserRole + 20
@@ -88,11 +89,21 @@ class HistoryPanel(QWidget):
         self.note.textChanged.connect(self._note_changed)
         layout.addWidget(self.note)
         self._updating = False
+        # Drawn a turn after the grid it sits beside, once however often it is asked for.
+        self._redraw = NextTurn(self._draw, self)
 
     def show_case(self, case: Case, current: SearchRecord | None,
                   sweep: int | None = None) -> None:
         """Every search in order; a sweep is one entry (its id is minus its number) with
-        its countries under it; runs of the same search say what changed."""
+        its countries under it; runs of the same search say what changed. Drawn in the
+        next turn of the event loop (``settle`` draws it now)."""
+        self._redraw(case, current, sweep)
+
+    def settle(self) -> None:
+        """Draw a pending change now."""
+        self._redraw.flush()
+
+    def _draw(self, case: Case, current: SearchRecord | None, sweep: int | None) -> None:
         self._updating = True
         self.list.clear()
         series = {} if case.unparsed() else series_texts(case)  # redrawn once all are read
@@ -133,6 +144,7 @@ class HistoryPanel(QWidget):
         self._updating = False
 
     def _again(self) -> None:
+        self.settle()
         item = self.list.currentItem()
         if item is not None and item.data(IdRole) is not None:
             self.searchAgainRequested.emit(int(item.data(IdRole)))

@@ -25,6 +25,7 @@ from ...core.duplicates import CopyInfo
 from ...core.response import ImageInfo, ResultItem
 from ...core.sizes import human_size
 from ..common.message_banner import plain_label
+from ..common.next_turn import NextTurn
 from .results_model import plain_tooltip
 
 
@@ -161,10 +162,12 @@ class DetailsPane(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
         self._updating = False
+        # Drawn a turn after the grid's new results (see NextTurn).
+        self._image_info = NextTurn(self._draw_image_info, self)
         self.show_item(None)
         self.show_copies(None, folded=False)
         self.show_markets(None)
-        self.show_image_info(None)
+        self._draw_image_info(None)
 
     def show_copies(self, info: CopyInfo | None, *, folded: bool, grouped: bool = False,
                     position: int | None = None, looking: bool = False) -> None:
@@ -300,6 +303,14 @@ class DetailsPane(QScrollArea):
             Qt.TransformationMode.SmoothTransformation))
 
     def show_image_info(self, info: ImageInfo | None) -> None:
+        """What Bing said of the searched image, drawn in the next turn (``settle``
+        draws it now)."""
+        self._image_info(info)
+
+    def settle(self) -> None:
+        self._image_info.flush()
+
+    def _draw_image_info(self, info: ImageInfo | None) -> None:
         self.query_box.setVisible(info is not None and any(
             (info.domain, info.format, info.original)))
         if info is None:

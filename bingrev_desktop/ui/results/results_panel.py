@@ -165,6 +165,7 @@ class ResultsPanel(QWidget):
 
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
                      notes: dict[int, str] | None = None) -> None:
+        self.view.paint_next_turn()
         self.model.set_results(items, stars, notes)
         self.proxy.forget_opened()
         self.set_sweep_markets(None)  # a sweep's view sets its own afterwards

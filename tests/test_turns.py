@@ -1,0 +1,92 @@
+"""The window's work when results arrive is spread over turns of the event loop, so
+each turn (and its paint) fits in a frame: the grid takes the results in one turn,
+lays out and asks for its first screen in the next, paints in the one after; the
+panels beside it follow; finished downloads come back one per turn."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from bingrev_desktop.qtnet.thumbnail_fetcher import _OnePerTurn
+from bingrev_desktop.ui.common import next_turn
+from bingrev_desktop.ui.common.next_turn import GRID, PANELS, NextTurn
+from bingrev_desktop.ui.results.results_panel import ResultsPanel
+from bingrev_desktop.ui.results.thumbnails import ThumbnailLoader, ThumbState
+
+from .test_grid_paint import PaintCounter, results
+
+
+def pass_until(qapp: QApplication, done: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Run Qt's event loop, one pass at a time, until ``done``."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        qapp.processEvents()
+        time.sleep(0.0005)
+
+
+def test_calls_wait_their_turn_one_per_pass_grid_first(qapp: QApplication) -> None:
+    owner = QObject()
+    drawn: list[tuple[str, object]] = []
+    panels = NextTurn(lambda value: drawn.append(("panels", value)), owner, order=PANELS)
+    grid = NextTurn(lambda: drawn.append(("grid", None)), owner, order=GRID)
+    panels(1)
+    panels(2)  # asked again before its turn: drawn once, with the latest
+    grid()
+    assert drawn == [] and next_turn.pending()
+    pass_until(qapp, lambda: bool(drawn))
+    assert drawn == [("grid", None)]  # the grid first, and alone in its pass
+    pass_until(qapp, lambda: len(drawn) == 2)
+    assert drawn == [("grid", None), ("panels", 2)]
+    assert not next_turn.pending()
+    panels(3)
+    panels.flush()  # now, without waiting
+    assert drawn[-1] == ("panels", 3) and not next_turn.pending()
+
+
+def test_new_results_are_taken_now_and_painted_in_a_later_turn(qapp: QApplication) -> None:
+    async def never(url: str) -> bytes:
+        raise AssertionError("no fetch in this test")
+
+    loader = ThumbnailLoader(never)
+    panel = ResultsPanel(loader)
+    panel.resize(900, 700)
+    panel.show()
+    next_turn.settle()
+    qapp.processEvents()
+    counter = PaintCounter()
+    panel.view.viewport().installEventFilter(counter)
+    items = results(150)
+    panel.show_results(items)
+    qapp.processEvents()  # the turn that took them: no paint of the grid
+    assert counter.paints == 0 and not panel.view.viewport().updatesEnabled()
+    pass_until(qapp, lambda: loader.state(items[0].thumbnail_url or "") is ThumbState.LOADING)
+    # The first screen asked for its pictures before the grid's first paint ...
+    first = panel.view.first_screen()
+    assert 4 <= first < 150
+    assert all(loader.state(i.thumbnail_url or "") is ThumbState.LOADING
+               for i in items[:first])
+    assert loader.state(items[-1].thumbnail_url or "") is ThumbState.UNKNOWN
+    assert counter.paints == 0
+    # ... and the paint follows.
+    pass_until(qapp, lambda: counter.paints > 0)
+    assert panel.view.viewport().updatesEnabled()
+    panel.close()
+
+
+def test_finished_downloads_come_back_one_per_turn(
+        qapp: QApplication, qloop: asyncio.AbstractEventLoop) -> None:
+    owner = QObject()
+    turns = _OnePerTurn(owner)
+    futures = [qloop.create_future() for _ in range(3)]
+    futures[1].cancel()  # a load cancelled meanwhile is skipped, not counted
+    for future in futures:
+        turns.wake(future)
+    pass_until(qapp, lambda: futures[0].done())
+    assert not futures[2].done()
+    pass_until(qapp, lambda: futures[2].done())

@@ -53,6 +53,7 @@ out = {}
 async def main():
     with DemoEngine() as engine:
         window = open_window(engine)
+        view = window.results_panel.view
         await asyncio.sleep(0.3)
         probe = Probe()
         probe.start()
@@ -61,20 +62,21 @@ async def main():
             # The tiles count when they are on screen, even while the rest of the case
             # is still being read in the background.
             opening = asyncio.ensure_future(window.case_files.open_path(path))
-            arrived, give_up = -1, time.perf_counter() + 30
+            arrived, give_up, shown = -1, time.perf_counter() + 30, []
             while True:
                 assert time.perf_counter() < give_up, "no tiles within 30 s"
                 if opening.done() and not opening.result():
                     raise SystemExit("the case did not open")
-                # Walking the grid costs the GUI thread a few ms: only after an arrival.
+                # Walking the grid costs the GUI thread a few ms (the probe would count
+                # it as the app's): once, at the first arrival, when the grid is laid out.
                 if arrived != len(window.loader.arrivals):
                     arrived = len(window.loader.arrivals)
-                    shown = visible_urls(window)
+                    shown = shown or visible_urls(window)
                     if shown and all(window.loader.state(u) is ThumbState.READY
                                      for u in shown):
                         break
                 await asyncio.sleep(0.002)
-            window.repaint()
+            view.viewport().repaint()  # the tiles on screen, painted with their pictures
             out["first_tiles_ms"] = (time.perf_counter() - started) * 1000
             assert await opening
             out["read_ms"] = (time.perf_counter() - started) * 1000

@@ -74,6 +74,7 @@ async def app_fill(window: Any, engine: Any, name: str) -> tuple[float, float, l
     assert record is not None
     loader = window.loader
     shown: list[str] = visible_urls(window)
+    assert shown, "no tile on screen"
     visible_at: float | None = None
 
     def arrived(_url: str) -> None:
@@ -81,7 +82,7 @@ async def app_fill(window: Any, engine: Any, name: str) -> tuple[float, float, l
         # and see it late when the thread is busy).
         nonlocal visible_at
         if visible_at is None and all(loader.state(u) is ThumbState.READY for u in shown):
-            window.repaint()  # the tiles are painted with their pictures now
+            window.results_panel.view.viewport().repaint()  # painted with their pictures
             visible_at = time.perf_counter() - started
 
     loader.changed.connect(arrived)

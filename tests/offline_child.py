@@ -33,6 +33,11 @@ async def main():
     window.resize(1280, 800)
     window.show()
     assert await window.case_files.open_path(Path(sys.argv[1]))
+    from bingrev_desktop.ui.common import next_turn
+    for _ in range(500):  # the panels are drawn in the turns after the case is shown
+        if not next_turn.pending():
+            break
+        await asyncio.sleep(0.01)
 """
 
 _TAIL = r"""

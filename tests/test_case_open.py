@@ -17,6 +17,7 @@ from bingrev_desktop.core.casefile import load_case, save_case
 from bingrev_desktop.core.response import MAX_RESULTS, parse_response, result_count
 from bingrev_desktop.core.series import series_texts, shown_first
 from bingrev_desktop.resources import resource_dir
+from bingrev_desktop.ui.common import next_turn
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
@@ -66,6 +67,7 @@ def test_opening_a_case_never_parses_on_the_gui_thread(
 
     async def scenario() -> None:
         assert await window.case_files.open_path(SAMPLE)
+        await wait_until(lambda: not next_turn.pending(), message="history drawn")
 
     run(qloop, scenario())
     case = window.session.case
@@ -80,7 +82,9 @@ def test_opening_a_case_never_parses_on_the_gui_thread(
         assert f"{len(record.response.results)} results" in line
         if record.id in series:
             assert series[record.id] in line  # drawn again once every answer was read
-    assert "Case opened" in window.banner.title_label.text()
+    opened = window.banner.title_label.text() if window.banner.isVisible() else \
+        window.statusBar().currentMessage()
+    assert "Case opened" in opened
 
 
 def test_counts_for_the_history_are_taken_by_the_reader(
@@ -130,7 +134,8 @@ def test_a_case_with_a_huge_number_in_a_later_search_opens_and_saves(
 
     async def scenario() -> None:
         assert await window.case_files.open_path(path)
-        assert "Case opened" in window.banner.title_label.text()
+        assert "Case opened" in (window.banner.title_label.text() if window.banner.isVisible()
+                                 else window.statusBar().currentMessage())
         assert await window.case_files.save() is True  # type: ignore[misc]
         first = window.session.case.searches[0]
         window.case_view.show_record(first)  # chosen in the history: no error
@@ -159,3 +164,26 @@ def test_copy_groups_do_not_wait_for_a_grid_that_is_not_on_screen(
 
     took = run(qloop, scenario())
     assert took < 5, f"fingerprinting 12 pictures of a hidden window took {took:.1f} s"
+
+
+def test_a_complete_case_is_confirmed_without_moving_the_window(
+        qloop: asyncio.AbstractEventLoop, window: MainWindow, tmp_path: Path) -> None:
+    """A banner sliding in moved the whole window down just as the tiles appeared: a
+    complete case is confirmed in the status bar; pictures missing from the file still
+    get the banner."""
+    case = load_case(SAMPLE)
+    record = case.searches[0]
+    record.thumbnails.pop(next(iter(record.thumbnails)))  # one picture never loaded
+    gaps = tmp_path / "gaps.bingrev"
+    save_case(case, gaps)
+
+    async def scenario() -> None:
+        assert await window.case_files.open_path(SAMPLE)
+        assert not window.banner.isVisible()
+        assert window.statusBar().currentMessage().startswith("Case opened.")
+        assert "nothing is downloaded" in window.statusBar().currentMessage()
+        assert await window.case_files.open_path(gaps)
+        assert window.banner.isVisible()
+        assert "never loaded" in window.banner.message_label.text()
+
+    run(qloop, scenario())

@@ -8,6 +8,7 @@ import asyncio
 from bingrev_desktop.core.export import html_report
 from bingrev_desktop.core.sweep import result_key
 from bingrev_desktop.demo import DemoEngine
+from bingrev_desktop.ui.common import next_turn
 from bingrev_desktop.ui.results.results_model import NewRole
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
@@ -44,6 +45,7 @@ def test_search_again_twice_shows_new_and_gone(qloop: asyncio.AbstractEventLoop,
             if gone:
                 assert window.results_panel.gone_label.isVisibleTo(window)
                 assert "Not found this time" in window.results_panel.gone_label.text()
+        await wait_until(lambda: not next_turn.pending(), message="history drawn")
 
     run(qloop, scenario())
     case = window.session.case

@@ -6,13 +6,18 @@ panels beside it follow; finished downloads come back one per turn."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
+from bingrev_desktop.core.case import Case
+from bingrev_desktop.core.request import SearchRequest
+from bingrev_desktop.core.response import parse_response
 from bingrev_desktop.qtnet.thumbnail_fetcher import _OnePerTurn
+from bingrev_desktop.ui.case.history_panel import HistoryPanel
 from bingrev_desktop.ui.common import next_turn
 from bingrev_desktop.ui.common.next_turn import GRID, PANELS, NextTurn
 from bingrev_desktop.ui.results.results_panel import ResultsPanel
@@ -90,3 +95,52 @@ def test_finished_downloads_come_back_one_per_turn(
     pass_until(qapp, lambda: futures[0].done())
     assert not futures[2].done()
     pass_until(qapp, lambda: futures[2].done())
+
+
+def test_a_call_that_fails_does_not_hold_back_the_grid(qapp: QApplication) -> None:
+    """A failing redraw (a bug) must not leave the grid's paint waiting forever."""
+    owner = QObject()
+    painted: list[bool] = []
+
+    def broken() -> None:
+        raise RuntimeError("a bug in a panel")
+
+    failing = NextTurn(broken, owner, order=GRID)
+    paint = NextTurn(lambda: painted.append(True), owner, order=PANELS)
+    failing()
+    paint()
+    hook, errors = sys.excepthook, []
+    sys.excepthook = lambda *exc: errors.append(exc)  # PySide reports a slot's error here
+    try:
+        pass_until(qapp, lambda: bool(painted))
+    finally:
+        sys.excepthook = hook
+    assert errors and not next_turn.pending()
+
+
+def test_asked_again_a_call_moves_behind_what_was_asked_since(qapp: QApplication) -> None:
+    owner = QObject()
+    order: list[str] = []
+    changes = NextTurn(lambda: order.append("changes"), owner, order=GRID)
+    paint = NextTurn(lambda: order.append("paint"), owner, order=GRID)
+    changes()
+    paint()
+    changes()  # a second search's changes: still before its paint
+    paint()
+    next_turn.settle()
+    assert order == ["changes", "paint"]
+
+
+def test_a_click_on_the_history_of_a_replaced_case_is_not_taken(qapp: QApplication) -> None:
+    old, new = Case(), Case()
+    for name in ("a", "b"):
+        record = old.add_search(SearchRequest.create(f"https://example.org/{name}.png"),
+                                parse_response({"related_content": []}), elapsed=1.0)
+    history = HistoryPanel()
+    history.show_case(old, record)  # the second is current
+    history.settle()
+    chosen: list[int] = []
+    history.searchChosen.connect(chosen.append)
+    history.show_case(new, None)  # drawn in the next turn
+    history.list.setCurrentRow(0)  # the old case's search, still on screen
+    assert chosen == [] and history.list.count() == 0

@@ -75,9 +75,10 @@ class PinRelay:
 
     def __init__(self, policies: dict[str, AddressPolicy | None], *,
                  resolve: Resolver = system_resolve, token: str | None = None,
-                 on_refused: Callable[[str, str], None] | None = None) -> None:
+                 on_refused: Callable[[str, str | None], None] | None = None) -> None:
         """``on_refused(host, why)`` is called in the relay's thread for each refusal
-        by the policy (the relay process passes them on to the app)."""
+        by the policy, and with ``why=None`` when a name refused before passes (the
+        relay process passes both on to the app)."""
         self._policies = dict(policies)
         self._resolve = resolve
         self._on_refused = on_refused
@@ -261,7 +262,9 @@ class PinRelay:
             raise RelayRefused(NOT_ALLOWED, "address not allowed")
         last: BaseException | None = None
         with self._lock:  # this name passes now: an old refusal no longer explains errors
-            self._refused.pop(host.casefold(), None)
+            if self._refused.pop(host.casefold(), None) is not None \
+                    and self._on_refused is not None:
+                self._on_refused(host.casefold(), None)
         for address in addresses:  # every one passed the policy; the first that answers
             try:
                 async with asyncio.timeout(CONNECT_DEADLINE):

@@ -9,8 +9,8 @@ other core and shares no lock with the window.
 The child is spawned (never forked: a forked copy of a Qt process is not safe) and
 given the policies, the resolver and the token through its start-up pipe, never on
 its command line. It ends when the app closes its control pipe, or when the app
-dies and the pipe closes with it. Refusals come back over a second pipe, read
-without blocking when a fetch failed and the fetcher asks why.
+dies and the pipe closes with it. Refusals (and a refused name passing later) come
+back over a second pipe, read without blocking as fetches start and when one fails.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import secrets
+import signal
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -35,6 +36,7 @@ MAX_REASONS = 1000
 def _child(control: Connection, events: Connection,
            policies: dict[str, AddressPolicy | None], resolve: Resolver, token: str) -> None:
     """The child's whole life: relay until the control pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
     lock = threading.Lock()
 
     def tell(message: tuple[str, str, str]) -> None:
@@ -42,7 +44,8 @@ def _child(control: Connection, events: Connection,
             events.send(message)
 
     relay = PinRelay(policies, resolve=resolve, token=token,
-                     on_refused=lambda host, why: tell(("refused", host, why)))
+                     on_refused=lambda host, why: tell(
+                         ("refused", host, why) if why else ("allowed", host, "")))
     try:
         relay.start()
     except OSError as exc:  # no loopback (a sandbox without network)
@@ -57,7 +60,7 @@ def _child(control: Connection, events: Connection,
 class RelayProcess:
     """The same face as :class:`PinRelay` (``start``, ``port``, ``token``,
     ``refused``, ``close``); ``start`` blocks until the child listens, so call it in a
-    worker thread."""
+    worker thread. ``alive`` says whether the child still runs."""
 
     def __init__(self, policies: dict[str, AddressPolicy | None], *,
                  resolve: Resolver = system_resolve) -> None:
@@ -69,33 +72,59 @@ class RelayProcess:
         self._control: Connection | None = None
         self._events: Connection | None = None
         self._refused: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held briefly: never while the child starts
+        self._starting = False
         self._closed = False
 
     def start(self) -> None:
         with self._lock:
-            if self._process is not None or self._closed:
+            if self._process is not None or self._closed or self._starting:
                 return
-            context = multiprocessing.get_context("spawn")
-            control_end, control = context.Pipe(duplex=False)
-            events, events_end = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_child, name="bingrev-relay", daemon=True,
-                args=(control_end, events_end, self._policies, self._resolve, self.token))
+            self._starting = True
+        try:
+            self._start()
+        finally:
+            with self._lock:
+                self._starting = False
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        control_end, control = context.Pipe(duplex=False)
+        events, events_end = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child, name="bingrev-relay", daemon=True,
+            args=(control_end, events_end, self._policies, self._resolve, self.token))
+        try:
             process.start()
-            control_end.close()  # the child holds these now: its death closes them
-            events_end.close()
-            self._process, self._control, self._events = process, control, events
-            try:
-                if not events.poll(START_DEADLINE):
-                    raise OSError("the address relay did not start in time")
-                kind, value, why = events.recv()
-            except (EOFError, OSError) as exc:
-                self._stop()
-                raise OSError(f"the address relay did not start: {exc!r}") from None
-            if kind != "port":
-                self._stop()
-                raise OSError(f"the address relay could not listen: {why}")
+        except Exception as exc:  # cannot spawn, or a policy that cannot be sent
+            for end in (control_end, control, events, events_end):
+                end.close()
+            raise OSError(f"the address relay could not start: {exc!r}") from None
+        control_end.close()  # the child holds these now: its death closes them
+        events_end.close()
+        with self._lock:
+            self._process = process
+            if not self._closed:  # else the pipes close below and the child ends
+                self._control, self._events = control, events
+        if self._control is not control:
+            control.close()
+            events.close()
+            raise OSError("the address relay was closed")
+        try:
+            # Waited for without the lock: close() (the GUI thread, on quit) never waits
+            # for a child that is still starting.
+            if not events.poll(START_DEADLINE):
+                raise OSError("the address relay did not start in time")
+            kind, value, why = events.recv()
+        except (EOFError, OSError, ValueError) as exc:
+            self.close()
+            raise OSError(f"the address relay did not start: {exc!r}") from None
+        if kind != "port":
+            self.close()
+            raise OSError(f"the address relay could not listen: {why}")
+        with self._lock:
+            if self._closed:  # closed while it started
+                raise OSError("the address relay was closed")
             self.port = int(value)
 
     @property
@@ -103,11 +132,22 @@ class RelayProcess:
         """The child, once started (tests look at its life)."""
         return self._process
 
+    @property
+    def alive(self) -> bool:
+        process = self._process
+        return process is not None and process.is_alive() and not self._closed
+
     def refused(self, host: str) -> str | None:
-        """Why the relay last refused ``host`` (the address policy), if it did."""
+        """Why the relay last refused ``host`` (the address policy), if it still does."""
         with self._lock:
             self._read_events()
             return self._refused.get(host.strip("[]").casefold())
+
+    def drain(self) -> None:
+        """Take what the child said so far (a fetch starting calls this, so refusals
+        of loads nobody asks about never fill the pipe and block the child)."""
+        with self._lock:
+            self._read_events()
 
     def _read_events(self) -> None:
         events = self._events
@@ -120,16 +160,16 @@ class RelayProcess:
                     if len(self._refused) > MAX_REASONS:
                         self._refused.clear()
                     self._refused[host] = why
+                    log.info("refused a connection to %s: not a public address", host)
+                elif kind == "allowed":
+                    self._refused.pop(host, None)
 
     def close(self) -> None:
+        """Let go of the pipes: the child closes its relay and ends by itself (not
+        waited for here, on the GUI thread; multiprocessing reaps it)."""
         with self._lock:
             self._closed = True
-            self._stop()
-
-    def _stop(self) -> None:
-        """Let go of the control pipe: the child closes its relay and ends by itself
-        (not waited for here, on the GUI thread; multiprocessing reaps it)."""
-        for end in (self._control, self._events):
+            ends, self._control, self._events = (self._control, self._events), None, None
+        for end in ends:
             if end is not None:
                 end.close()
-        self._control = self._events = None

@@ -154,8 +154,9 @@ class QtImageFetcher(QObject):
         super().__init__(parent)
         self.deadline = deadline
         self._address_allowed = address_allowed
+        self._resolve = resolve
         # In a process of its own: its Python would take the GIL from the GUI thread.
-        self._relay = RelayProcess({"results": address_allowed, "local": None}, resolve=resolve)
+        self._relay = self._new_relay()
         self._managers: dict[bool, QNetworkAccessManager] = {}
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._turns = _OnePerTurn(self)
@@ -170,13 +171,17 @@ class QtImageFetcher(QObject):
         self._closed = False
         _open_fetchers.add(self)
 
+    def _new_relay(self) -> RelayProcess:
+        return RelayProcess({"results": self._address_allowed, "local": None},
+                            resolve=self._resolve)
+
     @property
     def relay_process(self) -> BaseProcess | None:
         return self._relay.process
 
     def close(self) -> None:
         """On quit: abort what is in flight, end Qt's network thread now (a QThread
-        still running when the process exits aborts it), stop the relay's thread."""
+        still running when the process exits aborts it), let the relay's process end."""
         if self._closed:
             return
         self._closed = True
@@ -198,6 +203,12 @@ class QtImageFetcher(QObject):
         """Once: the relay listens (in a worker), and Qt's TLS set-up starts in a thread
         of its own; an HTTPS request waits for the set-up, an HTTP one does not."""
         async with self._starting:
+            if self._relay_started and not self._relay.alive and not self._closed:
+                # Killed, or crashed: a new one, with a new token, on a new port (the
+                # old port is free for any program to take).
+                log.warning("the address relay ended; starting it again")
+                self._relay.close()
+                self._relay, self._relay_started = self._new_relay(), False
             if not self._relay_started:
                 try:
                     await asyncio.to_thread(self._relay.start)
@@ -207,6 +218,8 @@ class QtImageFetcher(QObject):
                         ErrorDetail(cause=f"the address relay could not start: {exc!r}")
                     ) from None
                 self._relay_started = True
+                for allow_local, manager in self._managers.items():
+                    manager.setProxy(self._proxy(allow_local))
             if self._tls_setup is None:
                 self._tls_setup = asyncio.ensure_future(in_plain_thread(tls_configuration))
         if tls:
@@ -216,14 +229,16 @@ class QtImageFetcher(QObject):
         manager = self._managers.get(allow_local)
         if manager is None:
             manager = QNetworkAccessManager(self)
-            manager.setProxy(QNetworkProxy(
-                QNetworkProxy.ProxyType.Socks5Proxy, "127.0.0.1", self._relay.port,
-                "local" if allow_local else "results", self._relay.token))
+            manager.setProxy(self._proxy(allow_local))
             manager.setCookieJar(_NoCookieJar(manager))
             manager.setRedirectPolicy(QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
             manager.setAutoDeleteReplies(False)
             self._managers[allow_local] = manager
         return manager
+
+    def _proxy(self, allow_local: bool) -> QNetworkProxy:
+        return QNetworkProxy(QNetworkProxy.ProxyType.Socks5Proxy, "127.0.0.1", self._relay.port,
+                             "local" if allow_local else "results", self._relay.token)
 
     def _request(self, url: str) -> QNetworkRequest:
         if self._template is None:  # the same for every picture: set up once, then copied
@@ -295,6 +310,7 @@ class QtImageFetcher(QObject):
         await self._ready(tls=url[:6].lower() == "https:")
         if self._closed:  # closed while this one waited for a slot or the set-up
             raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
+        self._relay.drain()
         reply = self._manager(allow_local).get(self._request(url))
         finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         too_big = False

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +24,8 @@ from bingrev_desktop.core.errors import ImageError, NotAnImageError
 from bingrev_desktop.core.fetcher import is_public_address
 from bingrev_desktop.core.pin_relay import PinRelay
 from bingrev_desktop.core.pinning import IPAddress
-from bingrev_desktop.qtnet.thumbnail_fetcher import QtImageFetcher
+from bingrev_desktop.core.relay_process import RelayProcess
+from bingrev_desktop.qtnet.thumbnail_fetcher import QtImageFetcher, _OnePerTurn
 
 from .servers import PNG, RecordingServer, png_server
 
@@ -147,6 +149,103 @@ def test_the_relay_runs_in_a_process_of_its_own(qloop: asyncio.AbstractEventLoop
         fetcher.close()
     process.join(10)
     assert process.exitcode == 0
+
+
+async def private_while_flagged(host: str, port: int) -> list[IPAddress]:
+    """A resolver the test switches with a file (it runs in the relay's process): a
+    private address while the flag file exists, loopback after."""
+    if os.path.exists(os.environ["BINGREV_TEST_REBIND_FLAG"]):
+        return [ipaddress.ip_address("10.1.2.3")]
+    return [LOOPBACK]
+
+
+def test_a_refusal_no_longer_explains_errors_once_the_name_passes(
+        qloop: asyncio.AbstractEventLoop, site: RecordingServer, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    flag = tmp_path / "private"
+    flag.touch()
+    monkeypatch.setenv("BINGREV_TEST_REBIND_FLAG", str(flag))  # before the relay starts
+    fetcher = QtImageFetcher(loopback_only, resolve=private_while_flagged)
+    port = site.server_address[1]
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()[1]
+    try:
+        with pytest.raises(ImageError, match="local network address"):
+            qloop.run_until_complete(fetcher.fetch(
+                f"http://images.example.com:{port}/x.png", allow_local=False))
+        flag.unlink()
+        assert qloop.run_until_complete(fetcher.fetch(
+            f"http://images.example.com:{port}/y.png", allow_local=False)) == PNG
+        # Now a plain connection failure must not be blamed on the old refusal.
+        with pytest.raises(ImageError, match="Could not connect"):
+            qloop.run_until_complete(fetcher.fetch(
+                f"http://images.example.com:{nobody}/z.png", allow_local=False))
+    finally:
+        fetcher.close()
+
+
+def test_a_relay_that_died_is_started_again(qloop: asyncio.AbstractEventLoop,
+                                            site: RecordingServer) -> None:
+    fetcher = QtImageFetcher(loopback_only)
+    try:
+        assert qloop.run_until_complete(
+            fetcher.fetch(f"{site.url}/a.png", allow_local=False)) == PNG
+        first = fetcher.relay_process
+        assert first is not None
+        first.kill()
+        first.join(10)
+        assert qloop.run_until_complete(
+            fetcher.fetch(f"{site.url}/b.png", allow_local=False)) == PNG
+        second = fetcher.relay_process
+        assert second is not None and second.pid != first.pid and second.is_alive()
+    finally:
+        fetcher.close()
+
+
+def test_closing_never_waits_for_a_relay_still_starting() -> None:
+    """Quitting while the relay starts (a worker thread waits for it) must not freeze
+    the window: close() takes no lock the start holds while it waits."""
+    relay = RelayProcess({"local": None})
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            relay.start()
+        except OSError as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=start)
+    worker.start()
+    time.sleep(0.01)
+    began = time.monotonic()
+    relay.close()
+    assert time.monotonic() - began < 0.5
+    worker.join(30)
+    process = relay.process
+    if process is not None:  # it had started: it ends now that its pipe is closed
+        process.join(10)
+        assert process.exitcode is not None
+    assert failed or relay.port == 0
+
+
+def test_each_finished_download_waits_for_its_turn(
+        qloop: asyncio.AbstractEventLoop, site: RecordingServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    woken: list[object] = []
+    wake = _OnePerTurn.wake
+    monkeypatch.setattr(_OnePerTurn, "wake", lambda self, f: (woken.append(f), wake(self, f)))
+    fetcher = QtImageFetcher(loopback_only)
+
+    async def three() -> list[bytes]:
+        return await asyncio.gather(*(fetcher.fetch(f"{site.url}/{n}.png", allow_local=False)
+                                      for n in range(3)))
+
+    try:
+        assert qloop.run_until_complete(three()) == [PNG] * 3
+    finally:
+        fetcher.close()
+    assert len(woken) == 3
 
 
 def _ended(pid: int) -> bool:

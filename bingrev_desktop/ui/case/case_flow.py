@@ -155,8 +155,19 @@ class CaseFlow(QObject):
         self.caseShown.emit()
         await self.session.read_rest(self._screen_loaded)  # the shown search first
         if self.session.case is case:
-            self._banner.show_message("Case opened", opened_text(path.name, case))
+            self._say_opened(path.name, case)
         return True
+
+    def _say_opened(self, name: str, case: Case) -> None:
+        """Pictures missing from the file get the banner; a complete case is confirmed
+        in the status bar. A banner sliding in moved the whole window down just as
+        its tiles appeared (and relaying it out took two frames)."""
+        text = opened_text(name, case)
+        _kept, failed, missing = case.picture_counts()
+        if failed or missing:
+            self._banner.show_message("Case opened", text)
+        else:
+            self._status.showMessage(f"Case opened. {text}")
 
     # -- save --------------------------------------------------------------------------
     def save(self) -> asyncio.Task[bool] | QFileDialog:

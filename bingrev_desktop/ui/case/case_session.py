@@ -82,6 +82,9 @@ def _owner_is_gone(lock: QLockFile, owner: Path) -> bool:
         _process_identity(int(pid)) not in (None, recorded)
 
 
+REST_PAUSE = 0.03  # seconds between the answers an opened case parses after its first
+
+
 class CaseSession(QObject):
     changed = Signal()  # title, dirty flag or history changed
     replaced = Signal()  # another case object is now the open one
@@ -250,6 +253,9 @@ class CaseSession(QObject):
             if self.case is not case:
                 return  # another case was opened meanwhile
             await in_worker(record.parse)
+            # A parse is 4 ms of Python that holds the GIL, which the GUI thread then
+            # waits for: one at a time, with frames in between.
+            await asyncio.sleep(REST_PAUSE)
         if pending and self.case is case and shiboken6.isValid(self):  # not closed meanwhile
             self.changed.emit()
 

@@ -91,19 +91,27 @@ class HistoryPanel(QWidget):
         self._updating = False
         # Drawn a turn after the grid it sits beside, once however often it is asked for.
         self._redraw = NextTurn(self._draw, self)
+        self._drawn: Case | None = None  # the case the list shows ...
+        self._next: Case | None = None  # ... and the one it is about to show
 
     def show_case(self, case: Case, current: SearchRecord | None,
                   sweep: int | None = None) -> None:
         """Every search in order; a sweep is one entry (its id is minus its number) with
         its countries under it; runs of the same search say what changed. Drawn in the
         next turn of the event loop (``settle`` draws it now)."""
+        self._next = case
         self._redraw(case, current, sweep)
+
+    def _stale(self) -> bool:
+        """Another case is open and the list still shows the one before."""
+        return self._redraw.pending and self._next is not self._drawn
 
     def settle(self) -> None:
         """Draw a pending change now."""
         self._redraw.flush()
 
     def _draw(self, case: Case, current: SearchRecord | None, sweep: int | None) -> None:
+        self._drawn = case
         self._updating = True
         self.list.clear()
         series = {} if case.unparsed() else series_texts(case)  # redrawn once all are read
@@ -151,6 +159,9 @@ class HistoryPanel(QWidget):
 
     def _current_changed(self, item: QListWidgetItem | None,
                          _previous: QListWidgetItem | None) -> None:
+        if self._stale() and not self._updating:
+            self.settle()  # a click on the list of a case just replaced: not taken
+            return
         self.again_button.setEnabled(item is not None and item.data(IdRole) is not None)
         if self._updating or item is None:
             return
@@ -159,5 +170,8 @@ class HistoryPanel(QWidget):
             self.searchChosen.emit(int(record_id))
 
     def _note_changed(self) -> None:
+        if self._stale():  # typed into the note of a case just replaced: not the new one's
+            self.settle()
+            return
         if not self._updating:
             self.caseNoteEdited.emit(self.note.toPlainText())

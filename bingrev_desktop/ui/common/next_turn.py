@@ -36,9 +36,11 @@ class _TurnQueue(QObject):
         self._timer.timeout.connect(self.run_one)
 
     def add(self, call: NextTurn) -> None:
-        if call not in self._waiting:
-            self._waiting.append(call)
-            self._waiting.sort(key=lambda c: c.order)  # stable: first come, first served
+        # Asked again: it moves behind what was asked since, as a fresh request would
+        # (a second search's changes then still come before its paint).
+        self.remove(call)
+        self._waiting.append(call)
+        self._waiting.sort(key=lambda c: c.order)  # stable: first come, first served
         if not self._timer.isActive():
             self._timer.start()
 
@@ -51,12 +53,14 @@ class _TurnQueue(QObject):
         return bool(self._waiting)
 
     def run_one(self) -> None:
-        if self._waiting:
-            call = self._waiting.pop(0)
-            if shiboken6.isValid(call):  # not deleted with its widget meanwhile
-                call.flush()
-        if self._waiting:  # restarted while firing: the next one runs in the next pass
-            self._timer.start()
+        try:
+            if self._waiting:
+                call = self._waiting.pop(0)
+                if shiboken6.isValid(call):  # not deleted with its widget meanwhile
+                    call.flush()
+        finally:  # a call that failed must not hold back the rest (the grid's paint)
+            if self._waiting:  # restarted while firing: it runs again in the next pass
+                self._timer.start()
 
 
 _queue: _TurnQueue | None = None

@@ -122,6 +122,10 @@ class SearchRecord:
     originals: dict[int, KeptCopy] = field(default_factory=dict)  # position -> copy
     _response: SearchResponse | None = field(default=None, repr=False, compare=False)
     _raw_count: int | None = field(default=None, repr=False, compare=False)
+    # Each result's thumbnail address, taken once: the fill's progress and the loader
+    # asked for them at every arrival (150 property calls each time).
+    _thumbs: tuple[str | None, ...] | None = field(default=None, repr=False, compare=False)
+    _distinct: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def response(self) -> SearchResponse:
@@ -168,16 +172,24 @@ class SearchRecord:
     def credits_used(self) -> float | None:
         return self.response.credits_used
 
+    def _thumbnails_of_results(self) -> tuple[str | None, ...]:
+        thumbs = self._thumbs
+        if thumbs is None:
+            thumbs = self._thumbs = tuple(i.thumbnail_url for i in self.response.results)
+        return thumbs
+
     def thumbnail_urls(self) -> list[str]:
         """Every distinct thumbnail address of this search's results, in Bing's order."""
-        return list(dict.fromkeys(i.thumbnail_url for i in self.response.results
-                                  if i.thumbnail_url))
+        distinct = self._distinct
+        if distinct is None:
+            distinct = self._distinct = tuple(
+                dict.fromkeys(u for u in self._thumbnails_of_results() if u))
+        return list(distinct)
 
     def picture_states(self) -> tuple[int, int, int]:
         """(kept, failed, never loaded) over this search's results (one picture each)."""
         kept = failed = missing = 0
-        for item in self.response.results:
-            url = item.thumbnail_url
+        for url in self._thumbnails_of_results():
             if url is None:
                 continue
             if url in self.thumbnails:

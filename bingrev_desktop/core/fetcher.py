@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
@@ -122,7 +123,11 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
 
 def is_local_address(url: str) -> bool:
     """Loopback, private-network and link-local targets (by literal IP or name)."""
-    host = (urlsplit(url).hostname or "").strip("[]").casefold()
+    return _is_local_host((urlsplit(url).hostname or "").strip("[]").casefold())
+
+
+@functools.lru_cache(maxsize=1024)  # a grid's 150 thumbnails come from a few hosts
+def _is_local_host(host: str) -> bool:
     if host in ("localhost", "localhost.localdomain") or host.endswith((".local", ".localhost")):
         return True
     try:

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import secrets
+import select
 import signal
 import threading
 from multiprocessing.connection import Connection
@@ -71,6 +72,7 @@ class RelayProcess:
         self._process: BaseProcess | None = None
         self._control: Connection | None = None
         self._events: Connection | None = None
+        self._ready: select.poll | None = None  # readable: the child said something
         self._refused: dict[str, str] = {}
         self._lock = threading.Lock()  # held briefly: never while the child starts
         self._starting = False
@@ -106,6 +108,8 @@ class RelayProcess:
             self._process = process
             if not self._closed:  # else the pipes close below and the child ends
                 self._control, self._events = control, events
+                self._ready = select.poll()
+                self._ready.register(events.fileno(), select.POLLIN)
         if self._control is not control:
             control.close()
             events.close()
@@ -150,11 +154,13 @@ class RelayProcess:
             self._read_events()
 
     def _read_events(self) -> None:
-        events = self._events
-        if events is None:
+        events, ready = self._events, self._ready
+        if events is None or ready is None:
             return
         with contextlib.suppress(EOFError, OSError, ValueError):
-            while events.poll(0):  # each refusal is told before its SOCKS answer
+            # select.poll: Connection.poll(0) builds a selector at each call (0.1 ms,
+            # and this runs as every thumbnail starts).
+            while ready.poll(0):  # each refusal is told before its SOCKS answer
                 kind, host, why = events.recv()
                 if kind == "refused":
                     if len(self._refused) > MAX_REASONS:
@@ -170,6 +176,7 @@ class RelayProcess:
         with self._lock:
             self._closed = True
             ends, self._control, self._events = (self._control, self._events), None, None
+            self._ready = None
         for end in ends:
             if end is not None:
                 end.close()

@@ -236,14 +236,18 @@ def _pool(params: SearchParams, pool_seed: str, base_url: str, image_base: str,
         original = f"{image_base}/img/{seed}.png?w={width}&h={height}{tag}"
         thumb_h = min(height, rng.choice(THUMB_HEIGHTS))  # Bing never upscales thumbnails
         thumb_w = min(width, 400, max(40, round(thumb_h * width / height)))
+        source = f"{base_url}/site/{domain}/{_slug(title)}--{seed}--{width}x{height}.html"
+        # Bing gives each result a thumbnail address of its own, copies of one picture
+        # included (its "OIP." id is the page's image, not the picture's content).
+        oip = hashlib.sha1(source.encode()).hexdigest()[:10]
         item: JSON = {
             "position": i + 1,
             "title": title,
             "link": bing_detail_link(original, width, height, rng),
-            "source": f"{base_url}/site/{domain}/{_slug(title)}--{seed}--{width}x{height}.html",
+            "source": source,
             "original": original,
             "cdn_original": f"{original}&cdn=1",
-            "thumbnail": f"{image_base}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}{tag}",
+            "thumbnail": f"{image_base}/thumb/{seed}.png?w={thumb_w}&h={thumb_h}{tag}&id={oip}",
             "domain": domain,
             "format": fmt,
             "width": width,

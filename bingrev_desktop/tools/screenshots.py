@@ -27,6 +27,7 @@ from ..core.service import SearchService
 from ..core.settings import SiteContact
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
+from ..ui.common import next_turn
 from ..ui.results.results_model import CopyRole, FoldRole, ItemRole
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
 
 async def _save(widget: QWidget, path: Path) -> None:
     # Let the loop paint (QApplication.processEvents() here would step other tasks
-    # inside this one, which qasync refuses).
+    # inside this one, which qasync refuses), the work put off to later turns included.
+    await _until(lambda: not next_turn.pending())
     await asyncio.sleep(0.05)
     widget.grab().save(str(path))
     print(path)

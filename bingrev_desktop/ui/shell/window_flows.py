@@ -94,10 +94,14 @@ def preview_ready(window: Any, preview: Preview) -> None:
     record = w.session.current
     own_results = record is not None and record.image_url == preview.url
     w.results_panel.set_stale(record is not None and not own_results)
-    if not w.controller.searching:
-        w.statusBar().showMessage(
-            "Image ready. Its results are shown." if own_results else
-            "Image ready. Drag on it to search only part of it, or press Search.")
+    status = w.statusBar()
+    prompt = "Image ready. Drag on it to search only part of it, or press Search."
+    if not w.controller.searching and not own_results:
+        status.showMessage(prompt)
+    elif not w.controller.searching and status.currentMessage() == prompt:
+        # Back to an image whose results are shown. Otherwise the status bar keeps
+        # what it says of them ("Found 150 results…", "Case opened…").
+        status.showMessage("Image ready. Its results are shown.")
     if record is not None and record.image_url == preview.url:
         w.session.attach_preview(record, preview.data)
     w.search_panel.search_button.setFocus()

@@ -111,3 +111,28 @@ def test_searching_does_not_change_the_left_column_height(qapp: QApplication) ->
     panel.set_busy(False)
     assert busy.height() == idle.height() == panel.action_area.sizeHint().height()
     assert isinstance(idle, QSize)
+
+
+def test_a_copy_group_update_announces_only_the_rows_it_changed(qapp: QApplication) -> None:
+    """The copy finder updates the groups several times while a grid fills; a range
+    made the view repaint its whole viewport each time."""
+    from bingrev_desktop.core.duplicates import CopyInfo
+    from bingrev_desktop.ui.results.results_model import ResultsModel
+
+    def info(size: int) -> CopyInfo:
+        return CopyInfo(group=1, size=size, fingerprint="f", likely_original=False,
+                        largest=False, earliest=False, reasons=(), closeness=None,
+                        distance=None)
+
+    model = ResultsModel()
+    model.set_results(results(150))
+    model.set_copies({1: info(2), 2: info(2)})
+    announced: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b, _roles: announced.append((a.row(), b.row())))
+    model.set_copies({1: info(2), 2: info(2)})  # nothing new
+    assert announced == []
+    model.set_copies({1: info(3), 2: info(3), 40: info(3)})  # a third copy arrived
+    assert announced == [(0, 0), (1, 1), (39, 39)]
+    announced.clear()
+    model.set_copies({p: info(150) for p in range(1, 151)})  # most rows: one range
+    assert announced == [(0, 149)]

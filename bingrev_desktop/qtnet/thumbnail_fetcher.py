@@ -21,6 +21,7 @@ import asyncio
 import atexit
 import collections
 import logging
+import time
 import weakref
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
@@ -89,6 +90,9 @@ class _NoCookieJar(QNetworkCookieJar):
 
 
 _open_fetchers: weakref.WeakSet[QtImageFetcher] = weakref.WeakSet()
+
+
+ALIVE_CHECK_EVERY = 1.0  # seconds between checks that the relay's process still runs
 
 
 class _OnePerTurn(QObject):
@@ -162,6 +166,7 @@ class QtImageFetcher(QObject):
         self._turns = _OnePerTurn(self)
         self._ssl: QSslConfiguration | None = None
         self._relay_started = False
+        self._alive_checked = 0.0
         self._multiplexed = False
         self._tls_setup: asyncio.Future[QSslConfiguration | None] | None = None
         self._starting = asyncio.Lock()
@@ -203,7 +208,14 @@ class QtImageFetcher(QObject):
         """Once: the relay listens (in a worker), and Qt's TLS set-up starts in a thread
         of its own; an HTTPS request waits for the set-up, an HTTP one does not."""
         async with self._starting:
-            if self._relay_started and not self._relay.alive and not self._closed:
+            now = time.monotonic()
+            if self._relay_started and now > self._alive_checked + ALIVE_CHECK_EVERY \
+                    and not self._closed:
+                self._alive_checked = now
+                alive = self._relay.alive  # a system call: not at every thumbnail
+            else:
+                alive = True
+            if not alive:
                 # Killed, or crashed: a new one, with a new token, on a new port (the
                 # old port is free for any program to take).
                 log.warning("the address relay ended; starting it again")
@@ -369,6 +381,8 @@ class QtImageFetcher(QObject):
         detail = ErrorDetail(url=url, cause=f"{error.name}: {reply.errorString()}")
         if self._relay.refused(QUrl(url).host()):  # Qt calls this "host not found"
             return _refused(url)
+        if error in _PROXY_ERRORS:
+            self._alive_checked = 0.0  # the relay may have died: look at the next fetch
         if error in _CONNECT_ERRORS or error in _PROXY_ERRORS:
             message = ("Could not connect to the server. Check your internet connection, "
                        "or try again in a moment.")

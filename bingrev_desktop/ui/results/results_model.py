@@ -47,6 +47,9 @@ class TileFacts(NamedTuple):
     noted: bool
 
 
+ROWS_ONE_BY_ONE = 12  # more changed rows than this are announced as one range
+
+
 def plain_tooltip(text: str) -> str:
     """Tooltips guess rich text; escaping makes remote text show literally."""
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
@@ -112,7 +115,9 @@ class ResultsModel(QAbstractListModel):
         """Copy groups by position (fingerprints arrive with the pictures)."""
         if not copies and not self._copies:
             return  # nothing known yet, nothing to repaint
-        self._copies = dict(copies)
+        before, self._copies = self._copies, dict(copies)
+        changed = [row for row, item in enumerate(self._items)
+                   if before.get(item.position) != copies.get(item.position)]
         heads = group_heads(copies)
         rows: dict[int, list[int]] = {}
         for row, item in enumerate(self._items):
@@ -122,9 +127,14 @@ class ResultsModel(QAbstractListModel):
         for group, members in rows.items():
             members.sort(key=lambda r: (self._items[r].position != heads.get(group), r))
         self._group_rows = rows
-        if self._items:
-            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1),
-                                  [CopyRole, Qt.ItemDataRole.AccessibleTextRole])
+        roles = [CopyRole, Qt.ItemDataRole.AccessibleTextRole]
+        if len(changed) <= ROWS_ONE_BY_ONE:
+            # One by one: a view repaints a changed range as a whole viewport, and the
+            # copy finder updates the groups several times while a grid fills.
+            for row in changed:
+                self.dataChanged.emit(self.index(row), self.index(row), roles)
+        else:
+            self.dataChanged.emit(self.index(changed[0]), self.index(changed[-1]), roles)
 
     def copy_info(self, row: int) -> CopyInfo | None:
         return self._copies.get(self._items[row].position)

@@ -22,6 +22,7 @@ import secrets
 import select
 import signal
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -58,6 +59,18 @@ def _child(control: Connection, events: Connection,
     relay.close()
 
 
+def _readable(events: Connection) -> Callable[[], bool]:
+    """A cheap "has the child said something?": Connection.poll(0) builds a selector
+    at each call (0.1 ms, and this runs as every thumbnail starts). select.poll is
+    not on Windows, which keeps Connection.poll."""
+    poll = getattr(select, "poll", None)
+    if poll is None:
+        return lambda: events.poll(0)
+    poller = poll()
+    poller.register(events.fileno(), select.POLLIN)
+    return lambda: bool(poller.poll(0))
+
+
 class RelayProcess:
     """The same face as :class:`PinRelay` (``start``, ``port``, ``token``,
     ``refused``, ``close``); ``start`` blocks until the child listens, so call it in a
@@ -72,7 +85,7 @@ class RelayProcess:
         self._process: BaseProcess | None = None
         self._control: Connection | None = None
         self._events: Connection | None = None
-        self._ready: select.poll | None = None  # readable: the child said something
+        self._readable: Callable[[], bool] | None = None  # the child said something
         self._refused: dict[str, str] = {}
         self._lock = threading.Lock()  # held briefly: never while the child starts
         self._starting = False
@@ -108,8 +121,7 @@ class RelayProcess:
             self._process = process
             if not self._closed:  # else the pipes close below and the child ends
                 self._control, self._events = control, events
-                self._ready = select.poll()
-                self._ready.register(events.fileno(), select.POLLIN)
+                self._readable = _readable(events)
         if self._control is not control:
             control.close()
             events.close()
@@ -154,13 +166,11 @@ class RelayProcess:
             self._read_events()
 
     def _read_events(self) -> None:
-        events, ready = self._events, self._ready
-        if events is None or ready is None:
+        events, readable = self._events, self._readable
+        if events is None or readable is None:
             return
         with contextlib.suppress(EOFError, OSError, ValueError):
-            # select.poll: Connection.poll(0) builds a selector at each call (0.1 ms,
-            # and this runs as every thumbnail starts).
-            while ready.poll(0):  # each refusal is told before its SOCKS answer
+            while readable():  # each refusal is told before its SOCKS answer
                 kind, host, why = events.recv()
                 if kind == "refused":
                     if len(self._refused) > MAX_REASONS:
@@ -176,7 +186,7 @@ class RelayProcess:
         with self._lock:
             self._closed = True
             ends, self._control, self._events = (self._control, self._events), None, None
-            self._ready = None
+            self._readable = None
         for end in ends:
             if end is not None:
                 end.close()

@@ -413,3 +413,21 @@ def test_a_relay_closed_before_it_started_never_starts() -> None:
     relay.close()
     relay.start()  # a cancelled preparation's worker, arriving late
     assert relay.port == 0
+
+
+@pytest.mark.parametrize("has_poll", [True, False])  # select.poll is not on Windows
+def test_the_relay_is_heard_without_blocking(has_poll: bool,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from bingrev_desktop.core import relay_process
+
+    if not has_poll:
+        monkeypatch.delattr(relay_process.select, "poll")
+    ours, child = multiprocessing.Pipe(duplex=False)
+    readable = relay_process._readable(ours)
+    assert not readable()
+    child.send(("refused", "h", "why"))
+    assert readable()
+    assert ours.recv() == ("refused", "h", "why")
+    assert not readable()

@@ -36,6 +36,7 @@ RESOLVE_DEADLINE = 10.0
 CONNECT_DEADLINE = 10.0
 IDLE_DEADLINE = 120.0  # a kept-alive connection Qt does not use for this long ends
 MAX_CONNECTIONS = 128
+MAX_REFUSALS = 1000  # names whose refusal is remembered (to explain a failed fetch)
 CHUNK = 256 * 1024
 
 # SOCKS5 (RFC 1928) replies
@@ -253,7 +254,7 @@ class PinRelay:
             raise RelayRefused(HOST_UNREACHABLE, "no address")
         if policy is not None and not all(policy(a) for a in addresses):
             with self._lock:
-                if len(self._refused) > 1000:
+                if len(self._refused) > MAX_REFUSALS:
                     self._refused.clear()
                 self._refused[host.casefold()] = "resolves to an address that is not allowed"
             if self._on_refused is not None:

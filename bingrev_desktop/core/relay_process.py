@@ -26,13 +26,12 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from .pin_relay import PinRelay, Resolver, system_resolve
+from .pin_relay import MAX_REFUSALS, PinRelay, Resolver, system_resolve
 from .pinning import AddressPolicy
 
 log = logging.getLogger("bingrev_desktop.relay_process")
 
 START_DEADLINE = 20.0  # a cold interpreter on a loaded 2-core machine
-MAX_REASONS = 1000
 
 
 def _child(control: Connection, events: Connection,
@@ -173,7 +172,7 @@ class RelayProcess:
             while readable():  # each refusal is told before its SOCKS answer
                 kind, host, why = events.recv()
                 if kind == "refused":
-                    if len(self._refused) > MAX_REASONS:
+                    if len(self._refused) > MAX_REFUSALS:
                         self._refused.clear()
                     self._refused[host] = why
                     log.info("refused a connection to %s: not a public address", host)

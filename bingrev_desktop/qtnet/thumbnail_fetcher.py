@@ -64,6 +64,7 @@ CONNECTIONS_PER_HOST = IMAGE_CONCURRENCY
 # Requests handed to Qt at once: Qt queues what its connections cannot take yet, in
 # priority order, so tiles on screen overtake the background fill.
 MAX_IN_FLIGHT = 128
+ALIVE_CHECK_EVERY = 1.0  # seconds between checks that the relay's process still runs
 
 Error = QNetworkReply.NetworkError
 Attribute = QNetworkRequest.Attribute
@@ -90,9 +91,6 @@ class _NoCookieJar(QNetworkCookieJar):
 
 
 _open_fetchers: weakref.WeakSet[QtImageFetcher] = weakref.WeakSet()
-
-
-ALIVE_CHECK_EVERY = 1.0  # seconds between checks that the relay's process still runs
 
 
 class _OnePerTurn(QObject):
@@ -208,14 +206,7 @@ class QtImageFetcher(QObject):
         """Once: the relay listens (in a worker), and Qt's TLS set-up starts in a thread
         of its own; an HTTPS request waits for the set-up, an HTTP one does not."""
         async with self._starting:
-            now = time.monotonic()
-            if self._relay_started and now > self._alive_checked + ALIVE_CHECK_EVERY \
-                    and not self._closed:
-                self._alive_checked = now
-                alive = self._relay.alive  # a system call: not at every thumbnail
-            else:
-                alive = True
-            if not alive:
+            if self._relay_died():
                 # Killed, or crashed: a new one, with a new token, on a new port (the
                 # old port is free for any program to take).
                 log.warning("the address relay ended; starting it again")
@@ -236,6 +227,16 @@ class QtImageFetcher(QObject):
                 self._tls_setup = asyncio.ensure_future(in_plain_thread(tls_configuration))
         if tls:
             self._ssl = await asyncio.shield(self._tls_setup)
+
+    def _relay_died(self) -> bool:
+        """Looked at once a second, and at the fetch after a proxy error (a system call:
+        not at every thumbnail)."""
+        now = time.monotonic()
+        if not self._relay_started or self._closed or \
+                now < self._alive_checked + ALIVE_CHECK_EVERY:
+            return False
+        self._alive_checked = now
+        return not self._relay.alive
 
     def _manager(self, allow_local: bool) -> QNetworkAccessManager:
         manager = self._managers.get(allow_local)

@@ -47,8 +47,9 @@ def _with_copies(render: Callable[[Case], str], snapshot: Case) -> str:
     return render(snapshot)
 
 
-def opened_text(name: str, case: Case) -> str:
-    """What the file holds, honestly: pictures kept, never loaded, failed."""
+def opened_text(name: str, case: Case) -> tuple[str, bool]:
+    """What the file holds, honestly: pictures kept, never loaded, failed; and whether
+    every picture is there."""
     kept, failed, missing = case.picture_counts()
     text = (f"{name}: {plural(len(case.searches), 'search', 'searches')}, "
             f"{plural(kept, 'result picture', 'result pictures')} kept")
@@ -62,7 +63,8 @@ def opened_text(name: str, case: Case) -> str:
         text += f", {plural(copies, 'full-size copy', 'full-size copies')}"
     if gaps:
         text += f" ({', '.join(gaps)})"
-    return text + ". Everything is shown from the file; nothing is downloaded."
+    return (text + ". Everything is shown from the file; nothing is downloaded.",
+            not gaps)
 
 
 class CaseFlow(QObject):
@@ -162,12 +164,11 @@ class CaseFlow(QObject):
         """Pictures missing from the file get the banner; a complete case is confirmed
         in the status bar. A banner sliding in moved the whole window down just as
         its tiles appeared (and relaying it out took two frames)."""
-        text = opened_text(name, case)
-        _kept, failed, missing = case.picture_counts()
-        if failed or missing:
-            self._banner.show_message("Case opened", text)
-        else:
+        text, complete = opened_text(name, case)
+        if complete:
             self._status.showMessage(f"Case opened. {text}")
+        else:
+            self._banner.show_message("Case opened", text)
 
     # -- save --------------------------------------------------------------------------
     def save(self) -> asyncio.Task[bool] | QFileDialog:

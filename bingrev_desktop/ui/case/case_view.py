@@ -47,7 +47,6 @@ class CaseView(QObject):
         self.showing_sweep: SweepView | None = None  # stars and notes belong to one country
         # What changed since earlier runs is worked out a turn after the results are
         # taken, before their first paint (1000 results against earlier runs: 20 ms).
-        self._shown: SearchRecord | None = None
         self._changes_later = NextTurn(self._show_changes, self, order=GRID)
         controller.previewFailed.connect(self._forget_crop)
 
@@ -56,7 +55,6 @@ class CaseView(QObject):
             self.showing_sweep = None
             self.sweepShown.emit(None)
         response = record.response
-        self._shown = record
         self._changes_later(record)  # queued first: it runs before the grid's paint
         self._results.show_results(list(response.results), record.stars, record.notes)
         self._details.show_image_info(response.image_info)
@@ -65,8 +63,8 @@ class CaseView(QObject):
     def _show_changes(self, record: SearchRecord) -> None:
         """A later run of the same search: "New" on results never seen before, and the
         ones earlier runs showed that this one did not."""
-        if record is not self._shown:
-            return  # another search (or a sweep) is shown now
+        if record is not self._session.current:
+            return  # another search (or a sweep, or none) is shown now
         found = changes(self._session.case, record)
         if not found.earlier_runs:
             return
@@ -82,7 +80,6 @@ class CaseView(QObject):
         """Show the open case's latest search (or the empty state)."""
         record = self._session.current
         if record is None:
-            self._shown = None
             if self.showing_sweep is not None:
                 self.showing_sweep = None
                 self.sweepShown.emit(None)
@@ -115,7 +112,6 @@ class CaseView(QObject):
         # No current search: stars, notes, copies, link badges and pivots belong to one
         # country's search (positions differ), so they wait until one is opened.
         self._session.current = None
-        self._shown = None
         self.showing_sweep = view
         self._images.show(view.record, view.owners)
         self._results.show_results(list(view.record.response.results))

@@ -303,12 +303,8 @@ class DetailsPane(QScrollArea):
             Qt.TransformationMode.SmoothTransformation))
 
     def show_image_info(self, info: ImageInfo | None) -> None:
-        """What Bing said of the searched image, drawn in the next turn (``settle``
-        draws it now)."""
+        """What Bing said of the searched image, drawn in the next turn."""
         self._image_info(info)
-
-    def settle(self) -> None:
-        self._image_info.flush()
 
     def _draw_image_info(self, info: ImageInfo | None) -> None:
         self.query_box.setVisible(info is not None and any(

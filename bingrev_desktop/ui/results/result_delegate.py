@@ -20,7 +20,7 @@ from ...core.case import LinkState
 from ...core.response import ResultItem
 from .results_model import FoldRole, TileFacts, TileRole
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
-from .tile_text import TileTextCache
+from .tile_text import TileLines, TileTextCache
 
 MARGIN = 6
 TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 58)
@@ -91,8 +91,7 @@ class ResultDelegate(QStyledItemDelegate):
         facts: TileFacts | None = index.data(TileRole)
         if facts is None:
             return
-        closeness = facts.copies.closeness if facts.copies is not None else None
-        lines = self._texts.lines(facts.item, closeness, THUMB_SIZE.width(), font)
+        lines = self._lines(facts, font)
         identity = QTransform()
         lines.title.prepare(identity, lines.bold)
         lines.domain.prepare(identity, font)
@@ -138,10 +137,7 @@ class ResultDelegate(QStyledItemDelegate):
                     facts: TileFacts) -> None:
         """Title, site and size under the picture, laid out once per tile (QStaticText:
         eliding and shaping three lines cost more than the rest of the tile)."""
-        copies = facts.copies
-        closeness = copies.closeness if copies is not None else None
-        width = thumb_rect.width()
-        lines = self._texts.lines(facts.item, closeness, width, option.font)
+        lines = self._lines(facts, option.font)
         x, y = thumb_rect.x(), thumb_rect.bottom() + 6
         painter.setFont(lines.bold)
         painter.setPen(option.palette.color(QPalette.ColorRole.Text))
@@ -151,6 +147,10 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawStaticText(QPoint(x, y), lines.domain)
         painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawStaticText(QPoint(x, y + lines.line_height), lines.info)
+
+    def _lines(self, facts: TileFacts, font: QFont) -> TileLines:
+        closeness = facts.copies.closeness if facts.copies is not None else None
+        return self._texts.lines(facts.item, closeness, THUMB_SIZE.width(), font)
 
     def _paint_thumbnail(self, painter: QPainter, palette: QPalette, rect: QRect,
                          item: ResultItem) -> None:

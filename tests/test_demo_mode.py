@@ -63,5 +63,8 @@ def test_try_the_demo_from_the_help_menu(qloop: asyncio.AbstractEventLoop,
         await wait_until(lambda: window.demo_mode.active and window.session.case.searches,
                          message="the sample case")
         window.grab().save("/tmp/shot-demo-from-help.png")
+        # The sample's other searches are still being read: let that end inside the
+        # loop (qasync runs Qt's events once more after it stops, with no loop running).
+        await wait_until(lambda: len(window.tasks) == 0, message="the sample read")
 
     run(qloop, scenario())

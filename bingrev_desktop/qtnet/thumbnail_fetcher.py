@@ -23,7 +23,7 @@ import collections
 import logging
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.process import BaseProcess
 from urllib.parse import urljoin
 
@@ -31,6 +31,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtNetwork import (
     QHttp1Configuration,
+    QHttp2Configuration,
     QNetworkAccessManager,
     QNetworkCookie,
     QNetworkCookieJar,
@@ -44,7 +45,6 @@ from ..core.errors import ErrorDetail, ImageError
 from ..core.fetcher import (
     MAX_REDIRECTS,
     THUMBNAIL_MAX_BYTES,
-    image_format_or_raise,
     is_local_address,
     is_public_address,
 )
@@ -53,7 +53,20 @@ from ..core.pin_relay import Resolver, system_resolve
 from ..core.pinning import AddressPolicy
 from ..core.relay_process import RelayProcess
 from ..core.request import ValidationError, validate_image_url
-from ..core.sizes import IMAGE_CONCURRENCY, human_size, on_screen_load
+from ..core.sizes import IMAGE_CONCURRENCY, on_screen_load
+from .background_fill import Arrived, BackgroundFill, Take
+from .replies import (
+    PROXY_ERRORS,
+    Attribute,
+    Error,
+    closing_error,
+    deadline_error,
+    refused_error,
+    reply_outcome,
+    too_big_error,
+    too_many_redirects,
+)
+from .replies import Sent as Sent
 from .tls_setup import finish_tls_setup, in_plain_thread, tls_configuration
 
 log = logging.getLogger("bingrev_desktop.qtnet")
@@ -64,21 +77,11 @@ CONNECTIONS_PER_HOST = IMAGE_CONCURRENCY
 # Requests handed to Qt at once: Qt queues what its connections cannot take yet, in
 # priority order, so tiles on screen overtake the background fill.
 MAX_IN_FLIGHT = 128
+# HTTP/2 flow-control windows, as a browser sets them: a whole grid's pictures may be
+# on their way at once, and one picture up to the cap.
+SESSION_WINDOW = 16 * 1024 * 1024
+STREAM_WINDOW = 2 * 1024 * 1024
 ALIVE_CHECK_EVERY = 1.0  # seconds between checks that the relay's process still runs
-
-Error = QNetworkReply.NetworkError
-Attribute = QNetworkRequest.Attribute
-_CONNECT_ERRORS = {
-    Error.ConnectionRefusedError, Error.HostNotFoundError, Error.NetworkSessionFailedError,
-    Error.TemporaryNetworkFailureError, Error.UnknownNetworkError,
-}
-_PROXY_ERRORS = {
-    Error.ProxyConnectionRefusedError, Error.ProxyConnectionClosedError,
-    Error.ProxyNotFoundError, Error.ProxyTimeoutError, Error.ProxyAuthenticationRequiredError,
-    Error.UnknownProxyError,
-}
-_TLS_ERRORS = {Error.SslHandshakeFailedError}
-
 
 class _NoCookieJar(QNetworkCookieJar):
     """Image hosts must not track or link visits: nothing is kept or sent."""
@@ -134,11 +137,6 @@ def _close_open_fetchers() -> None:
     finish_tls_setup()
 
 
-def _refused(url: str) -> ImageError:
-    return ImageError("This image is on a local network address, so it was not loaded.",
-                      ErrorDetail(url=url, cause="local address refused"))
-
-
 class QtImageFetcher(QObject):
     """``await fetcher.fetch(url, allow_local=...)`` → the image's bytes, or ImageError.
 
@@ -171,7 +169,13 @@ class QtImageFetcher(QObject):
         self._http1 = QHttp1Configuration()
         self._template: QNetworkRequest | None = None
         self._http1.setNumberOfConnectionsPerHost(CONNECTIONS_PER_HOST)
+        # Qt's own windows are 64 KB for the whole connection: the server stopped
+        # every 64 KB and waited a round trip for more (a browser allows megabytes).
+        self._http2 = QHttp2Configuration()
+        self._http2.setSessionReceiveWindowSize(SESSION_WINDOW)
+        self._http2.setStreamReceiveWindowSize(STREAM_WINDOW)
         self._closed = False
+        self._fills: weakref.WeakSet[BackgroundFill] = weakref.WeakSet()
         _open_fetchers.add(self)
 
     def _new_relay(self) -> RelayProcess:
@@ -189,6 +193,8 @@ class QtImageFetcher(QObject):
             return
         self._closed = True
         _open_fetchers.discard(self)
+        for fill in list(self._fills):
+            fill.stop()
         for manager in self._managers.values():
             for reply in manager.findChildren(QNetworkReply):
                 reply.abort()
@@ -200,9 +206,26 @@ class QtImageFetcher(QObject):
         """Start the relay and Qt's TLS set-up now (both in workers), not at the first
         fetch."""
         if not self._closed:
-            await self._ready(tls=True)
+            await self.ready(tls=True)
 
-    async def _ready(self, tls: bool) -> None:
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def fill(self, take: Take, arrived: Arrived, *, allow_local: bool,
+                   window: Callable[[], int], hold: Callable[[], bool]) -> None:
+        """A grid's background fill, in Qt's callbacks (see :mod:`.background_fill`)."""
+        if self._closed:
+            return
+        fill = BackgroundFill(self, take, arrived, allow_local=allow_local, window=window,
+                              hold=hold)
+        self._fills.add(fill)
+        try:
+            await fill.run()
+        finally:
+            self._fills.discard(fill)
+
+    async def ready(self, tls: bool) -> None:
         """Once: the relay listens (in a worker), and Qt's TLS set-up starts in a thread
         of its own; an HTTPS request waits for the set-up, an HTTP one does not."""
         async with self._starting:
@@ -266,6 +289,7 @@ class QtImageFetcher(QObject):
             template.setAttribute(Attribute.RedirectPolicyAttribute,
                                   QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
             template.setHttp1Configuration(self._http1)
+            template.setHttp2Configuration(self._http2)
             self._template = template
         request = QNetworkRequest(self._template)
         request.setUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
@@ -276,7 +300,7 @@ class QtImageFetcher(QObject):
             request.setSslConfiguration(self._ssl)
         return request
 
-    def _check(self, url: str, allow_local: bool) -> str:
+    def check(self, url: str, allow_local: bool) -> str:
         try:
             url = validate_image_url(url, httpx_check=False)
             parsed = QUrl(url, QUrl.ParsingMode.StrictMode)
@@ -289,14 +313,14 @@ class QtImageFetcher(QObject):
         # A first look at the address as written; the relay checks what it resolves to.
         if not allow_local and self._address_allowed is is_public_address \
                 and is_local_address(url):
-            raise _refused(url)
+            raise refused_error(url)
         return url
 
     async def fetch(self, url: str, *, allow_local: bool,
                     max_bytes: int = THUMBNAIL_MAX_BYTES) -> bytes:
         if self._closed:
-            raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
-        url = self._check(url, allow_local)
+            raise closing_error(url)
+        url = self.check(url, allow_local)
         async with self._slots:
             try:
                 async with asyncio.timeout(self.deadline):
@@ -304,96 +328,60 @@ class QtImageFetcher(QObject):
                         data, location = await self._get(url, allow_local, max_bytes)
                         if location is None:
                             return data
-                        try:
-                            url = self._check(urljoin(url, location), allow_local)
-                        except ImageError as exc:
-                            raise ImageError(
-                                f"The image redirected to an address that cannot be used: "
-                                f"{exc}", exc.detail) from None
+                        url = self.redirect_target(url, location, allow_local)
             except TimeoutError:
-                raise ImageError(
-                    f"The image did not finish downloading within {self.deadline:.0f} seconds.",
-                    ErrorDetail(url=url, cause="deadline")) from None
-        raise ImageError("The address redirected too many times.",
-                         ErrorDetail(url=url, cause=f"more than {MAX_REDIRECTS} redirects"))
+                raise deadline_error(url, self.deadline) from None
+        raise too_many_redirects(url)
+
+    def redirect_target(self, url: str, location: str, allow_local: bool) -> str:
+        try:
+            return self.check(urljoin(url, location), allow_local)
+        except ImageError as exc:
+            raise ImageError(f"The image redirected to an address that cannot be used: {exc}",
+                             exc.detail) from None
+
+    def send(self, url: str, allow_local: bool, max_bytes: int) -> Sent:
+        """Start one hop (the relay and TLS are ready): its reply aborts past the cap."""
+        self._relay.drain()
+        return Sent(self._manager(allow_local).get(self._request(url)), max_bytes)
 
     async def _get(self, url: str, allow_local: bool, max_bytes: int
                    ) -> tuple[bytes, str | None]:
         """One hop: the body, or the Location of a redirect."""
-        await self._ready(tls=url[:6].lower() == "https:")
+        await self.ready(tls=url[:6].lower() == "https:")
         if self._closed:  # closed while this one waited for a slot or the set-up
-            raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
-        self._relay.drain()
-        reply = self._manager(allow_local).get(self._request(url))
+            raise closing_error(url)
+        sent = self.send(url, allow_local, max_bytes)
         finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        too_big = False
-
-        def progress(received: int, total: int) -> None:
-            nonlocal too_big
-            if received > max_bytes or total > max_bytes:
-                too_big = True
-                reply.abort()
 
         def done() -> None:
             self._turns.wake(finished)
 
-        reply.downloadProgress.connect(progress)
-        reply.finished.connect(done)
+        sent.reply.finished.connect(done)
         try:
             await finished
             if self._closed:
-                raise ImageError("The app is closing.", ErrorDetail(url=url, cause="closed"))
-            return self._outcome(url, reply, too_big, max_bytes)
+                raise closing_error(url)
+            return self.outcome(url, sent)
         finally:
-            if shiboken6.isValid(reply):  # close() deletes the replies with their manager
-                if not reply.isFinished():
-                    reply.abort()  # cancelled or out of time: Qt stops the transfer
-                reply.downloadProgress.disconnect(progress)
-                reply.finished.disconnect(done)
-                reply.deleteLater()
+            if shiboken6.isValid(sent.reply):
+                sent.reply.finished.disconnect(done)
+            sent.close()
 
-    def _outcome(self, url: str, reply: QNetworkReply, too_big: bool, max_bytes: int
-                 ) -> tuple[bytes, str | None]:
-        if too_big:
-            raise ImageError(
-                f"The image is larger than {human_size(max_bytes)}, which is more than this "
-                "app will download.", ErrorDetail(url=url, cause="too large"))
+    def outcome(self, url: str, sent: Sent) -> tuple[bytes, str | None]:
+        """What a finished hop brought: the body, or a redirect's Location."""
+        if sent.too_big:
+            raise too_big_error(url, sent.max_bytes)
+        reply = sent.reply
         if not self._multiplexed and reply.attribute(Attribute.Http2WasUsedAttribute) is True:
             self._multiplexed = True
             self.multiplexed.emit()
-        status = reply.attribute(Attribute.HttpStatusCodeAttribute)
-        if not isinstance(status, int):
-            raise self._transport_error(url, reply)
-        if 300 <= status < 400:
-            location = bytes(reply.rawHeader("Location").data()).decode("latin-1").strip()
-            if location:
-                return b"", location
-        if status >= 400:
-            raise ImageError(
-                f"The image could not be downloaded (the site answered with error {status}).",
-                ErrorDetail(url=url, status=status))
-        data = bytes(reply.readAll().data())
-        content_type = bytes(reply.rawHeader("Content-Type").data()).decode("latin-1") or None
-        image_format_or_raise(url, data, content_type)
-        return data, None
-
-    def _transport_error(self, url: str, reply: QNetworkReply) -> ImageError:
-        error = reply.error()
-        detail = ErrorDetail(url=url, cause=f"{error.name}: {reply.errorString()}")
-        if self._relay.refused(QUrl(url).host()):  # Qt calls this "host not found"
-            return _refused(url)
-        if error in _PROXY_ERRORS:
-            self._alive_checked = 0.0  # the relay may have died: look at the next fetch
-        if error in _CONNECT_ERRORS or error in _PROXY_ERRORS:
-            message = ("Could not connect to the server. Check your internet connection, "
-                       "or try again in a moment.")
-        elif error is Error.TimeoutError or error is Error.OperationCanceledError:
-            message = "The server stopped answering. Try again in a moment."
-        elif error in _TLS_ERRORS:
-            message = ("The site's secure connection could not be verified, so the image "
-                       "was not loaded.")
-        elif error is Error.RemoteHostClosedError:
-            message = "The connection broke before the whole answer arrived. Try again."
-        else:
-            message = "A network error stopped the request. Try again."
-        return ImageError(message, detail)
+        try:
+            return reply_outcome(url, reply)
+        except ImageError:
+            if reply.error() is not Error.NoError:
+                if self._relay.refused(QUrl(url).host()):  # Qt calls this "host not found"
+                    raise refused_error(url) from None
+                if reply.error() in PROXY_ERRORS:
+                    self._alive_checked = 0.0  # the relay may have died: look at next fetch
+            raise

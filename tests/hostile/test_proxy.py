@@ -80,3 +80,39 @@ def test_thumbnails_go_through_the_proxy_when_there_is_one(
 
     assert qloop.run_until_complete(attempt()) == PNG
     assert [path for path, _ in proxy.requests] == ["http://tse.example.test/th.png"]
+
+
+def test_the_background_fill_goes_through_the_proxy_when_there_is_one(
+        qloop: asyncio.AbstractEventLoop, proxy: RecordingServer) -> None:
+    """The fill in one piece (Qt's stack) would bypass the proxy: behind one, it fetches
+    picture by picture through httpx, no more than its window at a time."""
+    from bingrev_desktop.ui.search.controller import SearchController
+
+    urls = [f"http://tse.example.test/th{i}.png" for i in range(7)]
+    outcomes: dict[str, bytes | None] = {}
+    out, most_out = [0], [0]
+
+    def take() -> str | None:
+        if not urls:
+            return None
+        out[0] += 1
+        most_out[0] = max(most_out[0], out[0])
+        return urls.pop(0)
+
+    def arrived(url: str, data: bytes | None, error: object) -> None:
+        out[0] -= 1
+        outcomes[url] = data
+
+    async def attempt() -> None:
+        service = SearchService("https://api.example.test", "k" * 20, proxy=proxy.url)
+        controller = SearchController(service)
+        try:
+            await controller.fill_thumbnails(take, arrived, lambda: 3, lambda: False)
+        finally:
+            await controller.shutdown()
+            await service.aclose()
+
+    qloop.run_until_complete(attempt())
+    assert outcomes == {f"http://tse.example.test/th{i}.png": PNG for i in range(7)}
+    assert sorted(path for path, _ in proxy.requests) == sorted(outcomes)
+    assert most_out[0] == 3

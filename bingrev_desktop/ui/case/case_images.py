@@ -21,6 +21,8 @@ from ...core.errors import BingrevError, ErrorDetail, ImageError
 from ...core.redact import redact
 from ..common.next_turn import FILL, NextTurn
 from ..results.thumbnails import (
+    BackgroundFill,
+    FillArrived,
     NotStoredError,
     StoredPicture,
     ThumbnailLoader,
@@ -32,6 +34,11 @@ from .picture_keeper import PictureKeeper
 log = logging.getLogger("bingrev_desktop.case_images")
 
 Fetch = Callable[[str], Awaitable[bytes]]
+# The network's side of a background fill: fill(take, arrived(url, data, error),
+# window, hold) (see ThumbnailLoader).
+PictureArrived = Callable[[str, "bytes | None", "BingrevError | None"], None]
+FillFetch = Callable[[Callable[[], "str | None"], PictureArrived, Callable[[], int],
+                      Callable[[], bool]], Awaitable[None]]
 REPORT_EVERY_MS = 50
 
 
@@ -61,11 +68,12 @@ class CaseImages(QObject):
     progressChanged = Signal(str, bool, bool)  # the line, "complete", "can load the rest"
 
     def __init__(self, session: CaseSession, loader: ThumbnailLoader, fetch: Fetch,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, fill: FillFetch | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._loader = loader
         self._fetch = fetch
+        self._fill_fetch = fill
         self.record: SearchRecord | None = None
         self._owners: dict[str, SearchRecord] = {}  # a sweep: each picture's own search
         # The progress line (and the copy finder behind it) follows the fill at most
@@ -89,7 +97,7 @@ class CaseImages(QObject):
         if record is None:
             self._loader.reset()
             return
-        self._loader.reset(self.source_for(record))
+        self._loader.reset(self.source_for(record), self._filler_for(record))
         self._fill(record)
 
     def _start_fill(self, record: SearchRecord) -> None:
@@ -140,6 +148,26 @@ class CaseImages(QObject):
                 if url in owner.thumbnail_failures:
                     record.thumbnail_failures[url] = owner.thumbnail_failures[url]
         return source
+
+    def _filler_for(self, record: SearchRecord) -> BackgroundFill | None:
+        """The background fill in one piece, keeping each picture as it is worked off.
+        A sweep's merged view keeps each picture in its own search: it goes one by one."""
+        fill_fetch = self._fill_fetch
+        if fill_fetch is None or self._owners:
+            return None
+
+        async def fill(take: Callable[[], str | None], arrived: FillArrived,
+                       window: Callable[[], int], hold: Callable[[], bool]) -> None:
+            def got(url: str, data: bytes | None, error: BingrevError | None) -> None:
+                if data is not None and error is None:
+                    self._keeper.keep(record, url, data)
+                elif error is not None:
+                    self._session.record_thumbnail_failure(
+                        record, url, ThumbnailFailure(redact(str(error)), utc_now()))
+                arrived(url, error)
+
+            await fill_fetch(take, got, window, hold)
+        return fill
 
     async def _bytes(self, record: SearchRecord, url: str) -> bytes | StoredPicture:
         blobs = self._session.case.blobs

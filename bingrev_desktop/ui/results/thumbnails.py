@@ -5,8 +5,10 @@ Two queues share a bounded set of workers. Tiles the delegate paints go to the
 visible queue, served newest-first, so after a scroll the tiles now on screen
 load before the ones scrolled past. ``fill()`` puts every other result of the
 search on the background queue, served only when nothing visible waits, so the
-case keeps every picture without delaying the screen. Raw bytes are not kept
-here: the source stores them in the case (on disk) and reads them back when an
+case keeps every picture without delaying the screen. Given a ``BackgroundFill``
+(Qt's network stack), the background queue goes to it in one piece, with no
+coroutine per picture; otherwise workers take it one picture at a time. Raw bytes
+are not kept here: the source stores them in the case (on disk) and reads them back when an
 evicted tile is shown again.
 """
 
@@ -46,6 +48,13 @@ class StoredPicture:
 
 
 ThumbnailSource = Callable[[str], Awaitable["bytes | StoredPicture"]]
+# The background fill in one piece (Qt's network stack: no coroutine per picture):
+# fill(take, arrived, window, hold) downloads what take() hands out, window() at a
+# time, reports each with arrived(url, error), and holds finished pictures back while
+# hold() says tiles on screen still wait.
+FillArrived = Callable[[str, "BaseException | None"], None]
+BackgroundFill = Callable[[Callable[[], "str | None"], FillArrived, Callable[[], int],
+                           Callable[[], bool]], Awaitable[None]]
 THUMB_SIZE = THUMB_FIT
 
 
@@ -110,6 +119,9 @@ class ThumbnailLoader(QObject):
         self._on_screen_loading = 0  # visible loads in flight, from the network or disk
         self._stored: set[str] = set()  # visible ones that only need decoding
         self._pumps: set[asyncio.Task[None]] = set()
+        self._filler: BackgroundFill | None = None
+        self._fill_task: asyncio.Task[None] | None = None
+        self._fill_drained = False  # the running fill found the queue empty once
         self._stopping: set[asyncio.Task[None]] = set()
         self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
 
@@ -165,18 +177,25 @@ class ThumbnailLoader(QObject):
     def pending_background(self) -> int:
         return len(self._background)
 
-    def _has_work(self) -> bool:
+    def _pumps_take_background(self) -> bool:
         # Background loads wait while a visible one is in flight, so what is on screen
-        # always arrives first, not merely starts first.
-        return bool(self._visible) or (bool(self._background) and self._visible_active == 0)
+        # always arrives first, not merely starts first (a fill in one piece: see
+        # _fill_window and its hold).
+        return self._filler is None and bool(self._background) and self._visible_active == 0
+
+    def _has_work(self) -> bool:
+        return bool(self._visible) or self._pumps_take_background()
 
     def _start_pumps(self) -> None:
         if not _loop_running():
             return  # Qt painted outside the event loop (shutdown, tests): start later
         import asyncio
 
+        if self._filler is not None and self._background and self._fill_task is None:
+            self._fill_task = asyncio.ensure_future(self._run_fill(self._filler))
         cap = self.concurrency + (VISIBLE_EXTRA if self._visible else 0)
-        work = len(self._visible) + (len(self._background) if self._visible_active == 0 else 0)
+        work = len(self._visible) + (len(self._background)
+                                     if self._pumps_take_background() else 0)
         room = min(cap - len(self._pumps), work)
         if not self._visible and room > PUMPS_PER_TURN:
             # The background fill starts a few downloads per event-loop turn, so a
@@ -188,11 +207,14 @@ class ThumbnailLoader(QObject):
             self._pumps.add(task)
 
     # -- control -------------------------------------------------------------------
-    def reset(self, source: ThumbnailSource | None = None) -> None:
-        """Forget everything (a new search or case); cancel what is in flight."""
+    def reset(self, source: ThumbnailSource | None = None,
+              filler: BackgroundFill | None = None) -> None:
+        """Forget everything (a new search or case); cancel what is in flight.
+        ``filler`` takes the background fill in one piece (None: the workers do)."""
         self.cancel()
         if source is not None:
             self._source = source
+        self._filler = filler
         self._decoded.clear()
         self._states.clear()
         self._errors.clear()
@@ -206,6 +228,9 @@ class ThumbnailLoader(QObject):
         self._decode_on_arrival.clear()
         self._stored.clear()
         tasks = list(self._pumps)
+        if self._fill_task is not None:
+            tasks.append(self._fill_task)
+            self._fill_task = None
         for task in tasks:
             task.cancel()
             self._stopping.add(task)  # until it has finished cleaning up
@@ -225,7 +250,52 @@ class ThumbnailLoader(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._pumps)
+        return bool(self._pumps) or self._fill_task is not None
+
+    # -- the background fill in one piece ------------------------------------------
+    async def _run_fill(self, filler: BackgroundFill) -> None:
+        import asyncio
+
+        task = asyncio.current_task()
+        self._fill_drained = False
+        try:
+            await filler(self._take_background, self._fill_arrived,
+                         self._fill_window, lambda: self.screen_busy)
+        finally:
+            if self._fill_task is task:
+                self._fill_task = None
+        if self._background and self._fill_drained:  # queued after it had taken all
+            self._start_pumps()
+
+    def _fill_window(self) -> int:
+        # Nothing new starts while a tile on screen waits on the network: measured, a
+        # fill started beside the first screen's six pictures delayed them by half a
+        # round (one server, one connection, two cores).
+        return 0 if self._visible_active else self.concurrency
+
+    def _take_background(self) -> str | None:
+        if not self._background:
+            self._fill_drained = True
+            return None
+        url = self._background.popleft()
+        self._in_background.discard(url)
+        return url
+
+    def _fill_arrived(self, url: str, error: BaseException | None) -> None:
+        if self._states.get(url) is not ThumbState.LOADING:
+            return  # on screen meanwhile, and loaded there; or forgotten
+        if error is not None:
+            log.debug("thumbnail failed: %s (%s)", url, error)
+            self._states[url] = ThumbState.FAILED
+            self._errors[url] = str(error)
+        else:
+            self._states[url] = ThumbState.KEPT
+        self.arrivals.append(url)
+        self.changed.emit(url)
+        if url in self._decode_on_arrival:  # scrolled onto the screen while in flight
+            self._decode_on_arrival.discard(url)
+            if error is None:
+                self.request(url)  # decoded from the bytes just kept
 
     async def _pump(self) -> None:
         import asyncio

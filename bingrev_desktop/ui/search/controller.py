@@ -238,6 +238,40 @@ class SearchController(QObject):
             return (await self.service.fetcher.fetch(url, allow_local=allow_local)).data
         return await self._thumbnail_fetcher().fetch(url, allow_local=allow_local)
 
+    async def fill_thumbnails(self, take: Callable[[], str | None],
+                              arrived: Callable[[str, bytes | None, BingrevError | None], None],
+                              window: Callable[[], int], hold: Callable[[], bool]) -> None:
+        """A grid's background fill in one piece: through Qt's stack, in its callbacks
+        (no coroutine per picture); behind a proxy, one fetch per picture through httpx,
+        ``window()`` at a time."""
+        if self.service.proxy is None:
+            await self._thumbnail_fetcher().fill(take, arrived,
+                                                 allow_local=self.results_may_be_local(),
+                                                 window=window, hold=hold)
+            return
+
+        async def one(url: str) -> None:
+            try:
+                data = await self.fetch_thumbnail(url)
+            except BingrevError as exc:
+                arrived(url, None, exc)
+            else:
+                arrived(url, data, None)
+
+        running: set[asyncio.Future[None]] = set()
+        try:
+            while True:
+                while len(running) < window() and (url := take()) is not None:
+                    running.add(asyncio.ensure_future(one(url)))
+                if not running:
+                    return
+                _done, running = await asyncio.wait(running,
+                                                    return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
     def _thumbnail_fetcher(self) -> QtImageFetcher:
         if self._thumbnails is None:
             from ...qtnet.thumbnail_fetcher import QtImageFetcher

@@ -37,7 +37,8 @@ def attach_flows(window: Any, controller: SearchController,
     w.controller = controller
     status = w.statusBar()
     w.session = CaseSession(w)
-    w.images = CaseImages(w.session, w.loader, w.fetch_thumbnail, w)
+    w.images = CaseImages(w.session, w.loader, w.fetch_thumbnail, w,
+                          fill=controller.fill_thumbnails)
     # 16 loads at a time fill an HTTP/1.1 host's connections and keep the queue in the
     # loader, where tiles scrolled onto the screen overtake it; an HTTP/2 host
     # multiplexes them, so the whole fill may go at once.

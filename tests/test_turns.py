@@ -1,7 +1,8 @@
 """The window's work when results arrive is spread over turns of the event loop, so
-each turn (and its paint) fits in a frame: the grid takes the results in one turn,
-lays out and asks for its first screen in the next, paints in the one after; the
-panels beside it follow; finished downloads come back one per turn."""
+each turn (and its paint) fits in a frame: the grid takes the results in one turn
+and asks for its first screen's pictures at once, lays out their text in the next
+and paints in the one after; the panels beside it follow; finished downloads come
+back one per turn."""
 
 from __future__ import annotations
 
@@ -68,11 +69,13 @@ def test_new_results_are_taken_now_and_painted_in_a_later_turn(qapp: QApplicatio
     panel.view.viewport().installEventFilter(counter)
     items = results(150)
     panel.show_results(items)
+    # The first screen asked for its pictures in the turn that took the results ...
+    first = panel.view.first_screen()
+    assert all(loader.state(i.thumbnail_url or "") is ThumbState.LOADING
+               for i in items[:first])
     qapp.processEvents()  # the turn that took them: no paint of the grid
     assert counter.paints == 0 and not panel.view.viewport().updatesEnabled()
-    pass_until(qapp, lambda: loader.state(items[0].thumbnail_url or "") is ThumbState.LOADING)
-    # The first screen asked for its pictures before the grid's first paint ...
-    first = panel.view.first_screen()
+    # ... and before the grid's first paint
     assert 4 <= first < 150
     assert all(loader.state(i.thumbnail_url or "") is ThumbState.LOADING
                for i in items[:first])

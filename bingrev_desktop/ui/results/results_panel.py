@@ -175,6 +175,7 @@ class ResultsPanel(QWidget):
         if items:
             self.stack.setCurrentWidget(self.view)
             self._update_shown()
+            self.view.request_first_screen()
         else:
             self.show_empty("No similar images were found.\n\nTry the whole image instead of a "
                             "crop, another market, or a larger version of the picture.")

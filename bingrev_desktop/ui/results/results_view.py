@@ -66,26 +66,31 @@ class ResultsView(QListView):
         """New results are taken in this turn, their first screenful's text is laid out
         in the next, and they are painted in the one after. In one turn, taking them
         (model, sort, the panels around) and the first paint of new tiles took two
-        frames; apart, each fits in one and the window answers in between."""
+        frames; apart, each fits in one and the window answers in between. Their
+        pictures are asked for at once (``request_first_screen``), a few turns sooner."""
         self.viewport().setUpdatesEnabled(False)
         self._prepare_texts()
         self._paint_again()
 
+    def request_first_screen(self) -> None:
+        """Ask for the first screenful's pictures now, not at its paint two turns later
+        (the first one last: the loader starts the newest first)."""
+        model = self.model()
+        if model is None:
+            return
+        for row in reversed(range(min(self.first_screen(), model.rowCount()))):
+            item = model.index(row, 0).data(ItemRole)
+            if item is not None and item.thumbnail_url:
+                self._loader.request(item.thumbnail_url)
+
     def _prepare_first_screen(self) -> None:
-        """Lay out the first screenful's text, and ask for its pictures now rather than
-        at its paint a turn later (the first one last: the loader starts the newest
-        first)."""
+        """Lay out the first screenful's text ahead of its paint."""
         model, delegate = self.model(), self.itemDelegate()
         if model is None or not isinstance(delegate, ResultDelegate):
             return
         font = self.font()
-        rows = min(self.first_screen(), model.rowCount())
-        for row in range(rows):
+        for row in range(min(self.first_screen(), model.rowCount())):
             delegate.prepare_text(model.index(row, 0), font)
-        for row in reversed(range(rows)):
-            item = model.index(row, 0).data(ItemRole)
-            if item is not None and item.thumbnail_url:
-                self._loader.request(item.thumbnail_url)
 
     def first_screen(self) -> int:
         """How many tiles a screenful holds, the partly shown last row included."""

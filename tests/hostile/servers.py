@@ -3,6 +3,7 @@ PNG and records the path and headers it was sent."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -54,7 +55,8 @@ class _PngHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "image/png")
         self.send_header("Content-Length", str(len(PNG)))
         self.end_headers()
-        self.wfile.write(PNG)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
+            self.wfile.write(PNG)
 
     def log_message(self, format: str, *args: object) -> None:
         pass

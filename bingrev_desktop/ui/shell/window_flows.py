@@ -18,6 +18,7 @@ from ..case.case_view import CaseView
 from ..case.evidence_flow import EvidenceFlow
 from ..dialogs.key_flow import KeyFlow
 from ..results.evidence_view import EvidenceView
+from ..results.imaging import start_decode_pool
 from ..search.controller import SearchController
 from ..search.preview import Preview
 from ..search.search_outcome import SearchOutcomeView
@@ -59,8 +60,10 @@ def attach_flows(window: Any, controller: SearchController,
     w.demo_mode = DemoMode(w)
     w.keys.demoRequested.connect(w.demo_mode.request_enter)
     controller.load_thumbnail_path()  # its threads start with the first search
-    # Fonts and glyphs for the grid, while nothing else runs (after the first paint).
+    # Fonts and glyphs for the grid, and the decode pool's threads, while nothing else
+    # runs (after the first paint).
     QTimer.singleShot(WARM_UP_MS, w.results_panel.view, w.results_panel.view.warm_up)
+    QTimer.singleShot(WARM_UP_MS, w.results_panel.view, start_decode_pool)
 
 
 def outcome_view(window: Any) -> SearchOutcomeView:

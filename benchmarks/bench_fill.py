@@ -14,7 +14,9 @@ GIL, as a remote server's would not. Measured in the same run:
 * the peer: headless Chromium loading a page with the same ``<img>`` tags from the
   same server (all of them, and as many as the app shows on screen);
 * the limit: one latency round plus transfer (what unlimited parallelism costs),
-  and for the visible tiles one round plus 40 ms.
+  and for the visible tiles one round plus 40 ms;
+* for reference, Qt's network stack alone (the app's relay, settings and server, no
+  window, all requests at once): what this server and protocol allow at best.
 """
 
 from __future__ import annotations
@@ -97,6 +99,40 @@ async def app_fill(window: Any, engine: Any, name: str) -> tuple[float, float, l
     return visible_at, elapsed, record.thumbnail_urls(), shown
 
 
+async def bare_qt_fill(window: Any, urls: list[str]) -> float:
+    """Seconds for Qt's network stack alone (the same relay, windows and server, no app
+    around it) to bring every picture: the floor this server and protocol set."""
+    from PySide6.QtNetwork import QNetworkRequest
+
+    Attribute = QNetworkRequest.Attribute
+    fetcher = window.controller._thumbnail_fetcher()
+    await fetcher.ready(tls=True)
+    loop = asyncio.get_running_loop()
+    left, done = len(urls), loop.create_future()
+
+    def finished() -> None:
+        nonlocal left
+        left -= 1
+        if left == 0 and not done.done():
+            done.set_result(None)
+
+    started = time.perf_counter()
+    sent = [fetcher.send(url, True, 4 * 1024 * 1024) for url in urls]
+    for one in sent:
+        one.reply.finished.connect(finished)
+    try:
+        await asyncio.wait_for(done, 60)
+        elapsed = time.perf_counter() - started
+        failed = {f"{one.reply.error().name} "
+                  f"{one.reply.attribute(Attribute.HttpStatusCodeAttribute)}"
+                  for one in sent if not one.reply.readAll().size()}
+    finally:
+        for one in sent:
+            one.close()
+    assert not failed, f"pictures did not come: {failed}"
+    return elapsed
+
+
 def measure(latency: float, runs: int) -> list[Row]:
     import qasync
 
@@ -123,7 +159,7 @@ def measure(latency: float, runs: int) -> list[Row]:
             # Warm-up, not counted: the engine draws each picture once, then serves it
             # from its cache, so neither side pays for drawing the demo's images.
             loop.run_until_complete(app_fill(window, engine, names[0]))
-            fills, visibles, peers, peer_visibles = [], [], [], []
+            fills, visibles, peers, peer_visibles, bare = [], [], [], [], []
             for run in range(runs):
                 seen, elapsed, urls, shown = loop.run_until_complete(
                     app_fill(window, engine, names[0]))
@@ -133,6 +169,13 @@ def measure(latency: float, runs: int) -> list[Row]:
                 # server the same as the app's.
                 peer = page_load([f"{u}&run={run}" for u in urls], folder / f"p{run}")
                 few = page_load([f"{u}&run=v{run}" for u in shown], folder / f"v{run}")
+                for attempt in range(3):  # the server may close an idle connection
+                    try:
+                        bare.append(loop.run_until_complete(
+                            bare_qt_fill(window, [f"{u}&bare={run}.{attempt}" for u in urls])))
+                        break
+                    except AssertionError as exc:
+                        print(f"reference fill, attempt {attempt + 1}: {exc}")
                 if peer is not None:
                     peers.append(peer)
                 if few is not None:
@@ -149,6 +192,11 @@ def measure(latency: float, runs: int) -> list[Row]:
                             "<= 0.5x Chromium" + (", <= 3x limit" if base else ""),
                             bool(peer_fill and fill <= 0.5 * peer_fill
                                  and (not base or fill <= 3 * limit))))
+            if bare:
+                rows.append(Row("fill", f"{len(urls)} thumbnails, {protocol}, Qt's network "
+                                "stack alone (reference)", "s", statistics.median(bare),
+                                min(bare), fill, "the app", limit,
+                                "no target: the floor this server sets"))
             seen = statistics.median(visibles)
             rows.append(Row("fill", f"{len(shown)} tiles on screen painted, {protocol}", "s",
                             seen, min(visibles),

@@ -10,8 +10,9 @@ tiles on screen still wait for their pictures (``hold``), finished background
 replies wait too: the screen's work comes first on the GUI thread as well as in
 Qt's request queue (the fill asks at normal priority, tiles on screen at high).
 
-Every rule of the single fetch holds: the address check before each hop, redirects
-one hop at a time, the byte cap, a deadline per picture, cancellation.
+The rules of the single fetch hold: the address check before each hop, redirects
+one hop at a time, the byte cap, a deadline per picture (looked at once a second),
+cancellation; the relay is looked at once a second and started again if it died.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QTimer
 
-from ..core.errors import ImageError
+from ..core.errors import ErrorDetail, ImageError
 from ..core.fetcher import MAX_REDIRECTS, THUMBNAIL_MAX_BYTES
 from .replies import Sent, closing_error, deadline_error, too_many_redirects
 
@@ -52,7 +53,14 @@ Arrived = Callable[[str, "bytes | None", "ImageError | None"], None]
 PASS_BUDGET = 0.004  # seconds of GUI-thread work per pass of the event loop
 HOLD_LIMIT = 1.0  # a tile on screen that takes longer holds the fill back no longer
 HOLD_POLL_MS = 5  # how often a held fill looks whether the screen is done
+WINDOW_POLL_MS = 50  # ... and whether a window narrowed while pictures were out reopened
 SWEEP_EVERY = 1.0  # seconds between looks for pictures past their deadline
+READY_DEADLINE = 30.0  # seconds for the relay's process and Qt's TLS set-up to start
+
+
+def _unexpected(url: str) -> ImageError:
+    return ImageError("Unexpected error while loading this thumbnail.",
+                      ErrorDetail(url=url, cause="unexpected error"))
 
 
 class _Transfer:
@@ -69,7 +77,8 @@ class BackgroundFill:
     """``await BackgroundFill(fetcher, take, arrived, ...).run()``: fetches what
     ``take()`` hands out, ``window()`` at a time, and reports each picture through
     ``arrived(url, data, error)`` as it is worked off. Returns when ``take()`` has
-    nothing more and nothing is in flight."""
+    nothing more and nothing is in flight; cancelled, or closed with the app, it
+    aborts what is out and reports nothing more."""
 
     def __init__(self, fetcher: FillNetwork, take: Take, arrived: Arrived, *,
                  allow_local: bool, window: Callable[[], int],
@@ -89,13 +98,7 @@ class BackgroundFill:
         self._timer.timeout.connect(self._pass)
 
     async def run(self) -> None:
-        try:
-            await self._fetcher.ready(tls=True)
-        except ImageError as exc:  # no network at all: every picture says so
-            while (url := self._take()) is not None:
-                self._arrived(url, None, exc)
-            return
-        if self._fetcher.closed:
+        if not await self._ready():
             return
         self._pass()
         try:
@@ -105,8 +108,32 @@ class BackgroundFill:
                         await self._idle.wait()
                 except TimeoutError:
                     self._sweep()
+                    # The relay may have died (it is looked at once a second): started
+                    # again here, the next pictures go to the new one.
+                    if not self._idle.is_set() and not await self._ready():
+                        return
         finally:
             self.stop()
+
+    async def _ready(self) -> bool:
+        """The relay and TLS, within the deadline; False (every picture still queued
+        told why) when they cannot be had, or the app closes."""
+        try:
+            async with asyncio.timeout(READY_DEADLINE):
+                await self._fetcher.ready(tls=True)
+        except (ImageError, TimeoutError) as exc:  # no network at all, or stuck
+            error = exc if isinstance(exc, ImageError) else ImageError(
+                "Pictures cannot be downloaded right now. Try again in a moment.",
+                ErrorDetail(cause="the address relay did not start in time"))
+            for transfer in list(self._flight):  # out already: they say so too
+                if transfer.sent is not None:
+                    transfer.sent.close()
+                    transfer.sent = None
+                self._report(transfer, None, error)
+            while (url := self._take()) is not None:
+                self._arrived(url, None, error)
+            return False
+        return not self._fetcher.closed
 
     def stop(self) -> None:
         """Cancelled, or the app closes: every transfer still running is aborted and
@@ -126,7 +153,8 @@ class BackgroundFill:
         too_old = time.monotonic() - self._fetcher.deadline
         for transfer in self._flight:
             sent = transfer.sent
-            if transfer.started < too_old and sent is not None and not transfer.timed_out:
+            if transfer.started < too_old and sent is not None and not transfer.timed_out \
+                    and not sent.reply.isFinished():  # a finished one is only held back
                 transfer.timed_out = True
                 sent.reply.abort()  # finished follows: reported as out of time
 
@@ -140,7 +168,8 @@ class BackgroundFill:
             self._timer.start(HOLD_POLL_MS)
             return
         end = time.perf_counter() + PASS_BUDGET
-        if self._finished and not self._holding():
+        holding = self._holding()
+        if self._finished and not holding:
             while self._finished and time.perf_counter() < end:
                 self._work_off(self._finished.popleft())
         while not self._drained and len(self._flight) < self._window() \
@@ -150,9 +179,11 @@ class BackgroundFill:
         if not self._flight and self._drained:
             self._idle.set()
         elif self._finished or room:
-            self._timer.start(HOLD_POLL_MS if self._finished and self._holding() else 0)
-        elif not self._flight and not self._drained:
-            self._timer.start(HOLD_POLL_MS)  # the window is shut for now: look again
+            self._timer.start(HOLD_POLL_MS if self._finished and holding else 0)
+        elif not self._drained:
+            # The window is shut, or narrower than what is out: look again (a reply
+            # that finishes looks at once).
+            self._timer.start(HOLD_POLL_MS if not self._flight else WINDOW_POLL_MS)
 
     def _holding(self) -> bool:
         if not self._hold():
@@ -172,10 +203,12 @@ class BackgroundFill:
         self._flight.add(transfer)
         try:
             transfer.url = self._fetcher.check(url, self._allow_local)
+            self._send(transfer)
         except ImageError as exc:
             self._report(transfer, None, exc)
-            return
-        self._send(transfer)
+        except Exception:  # a bug costs one picture, not the fill
+            log.exception("a background picture could not be started: %s", url)
+            self._report(transfer, None, _unexpected(url))
 
     def _send(self, transfer: _Transfer) -> None:
         transfer.sent = sent = self._fetcher.send(transfer.url, self._allow_local,
@@ -191,7 +224,10 @@ class BackgroundFill:
 
     def _work_off(self, transfer: _Transfer) -> None:
         sent, transfer.sent = transfer.sent, None
-        if sent is None or transfer not in self._flight:
+        if sent is None:
+            return
+        if transfer not in self._flight:
+            sent.close()
             return
         try:
             if self._fetcher.closed:
@@ -209,6 +245,9 @@ class BackgroundFill:
                 return
         except ImageError as exc:
             self._report(transfer, None, exc)
+        except Exception:  # a bug costs one picture, not the fill
+            log.exception("a background picture could not be taken: %s", transfer.asked)
+            self._report(transfer, None, _unexpected(transfer.asked))
         else:
             self._report(transfer, data, None)
         finally:

@@ -58,7 +58,6 @@ from .background_fill import Arrived, BackgroundFill, Take
 from .replies import (
     PROXY_ERRORS,
     Attribute,
-    Error,
     closing_error,
     deadline_error,
     refused_error,
@@ -335,7 +334,12 @@ class QtImageFetcher(QObject):
 
     def redirect_target(self, url: str, location: str, allow_local: bool) -> str:
         try:
-            return self.check(urljoin(url, location), allow_local)
+            try:
+                target = urljoin(url, location)
+            except ValueError:  # a hostile Location ("http://[x/")
+                raise ImageError("This web address is not valid.",
+                                 ErrorDetail(url=url, cause="invalid redirect")) from None
+            return self.check(target, allow_local)
         except ImageError as exc:
             raise ImageError(f"The image redirected to an address that cannot be used: {exc}",
                              exc.detail) from None
@@ -376,12 +380,13 @@ class QtImageFetcher(QObject):
         if not self._multiplexed and reply.attribute(Attribute.Http2WasUsedAttribute) is True:
             self._multiplexed = True
             self.multiplexed.emit()
-        try:
-            return reply_outcome(url, reply)
-        except ImageError:
-            if reply.error() is not Error.NoError:
-                if self._relay.refused(QUrl(url).host()):  # Qt calls this "host not found"
-                    raise refused_error(url) from None
-                if reply.error() in PROXY_ERRORS:
-                    self._alive_checked = 0.0  # the relay may have died: look at next fetch
-            raise
+        if not isinstance(reply.attribute(Attribute.HttpStatusCodeAttribute), int):
+            # No answer at all (an HTTP error status is the site's, not the relay's).
+            if self._relay.refused(QUrl(url).host()):  # Qt calls this "host not found"
+                raise refused_error(url)
+            if reply.error() in PROXY_ERRORS:
+                self._alive_checked = 0.0  # the relay may have died: look at next fetch
+        data, location = reply_outcome(url, reply)
+        if len(data) > sent.max_bytes:  # more came in one read than the cap
+            raise too_big_error(url, sent.max_bytes)
+        return data, location

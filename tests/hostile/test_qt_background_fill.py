@@ -83,6 +83,10 @@ def test_each_hop_is_checked_and_the_cap_and_the_sniffing_hold(
         "page": f"{site.url}/page",
         "not an address": "http://exa mple.com/x.png",
         "plain": f"{site.url}/plain.png",
+        "hostile location": f"{site.url}/redirect-to/http://[x/",  # urljoin raises
+        "round and round": f"{site.url}/redirect-to/{site.url}/redirect-to/{site.url}/"
+                           f"redirect-to/{site.url}/redirect-to/{site.url}/redirect-to/"
+                           f"{site.url}/redirect-to/{site.url}/y.png",
     }
     fetcher = QtImageFetcher(loopback_only)
     queue = Queue(list(urls.values()))
@@ -95,7 +99,8 @@ def test_each_hop_is_checked_and_the_cap_and_the_sniffing_hold(
     assert "local network address" in str(got[urls["private"]][2])
     assert "web page" in str(got[urls["page"]][2])
     assert "cannot be loaded" in str(got[urls["not an address"]][2])
-    assert not any(path == "/x.png" for path, _ in site.requests)  # never reached 10/8
+    assert "cannot be used" in str(got[urls["hostile location"]][2])  # and the fill went on
+    assert "too many times" in str(got[urls["round and round"]][2])
 
     monkeypatch.setattr(background_fill, "THUMBNAIL_MAX_BYTES", 10)
     fetcher = QtImageFetcher(loopback_only)
@@ -186,5 +191,32 @@ def test_deadline_cancel_and_close(qloop: asyncio.AbstractEventLoop, site: Recor
 
     try:
         qloop.run_until_complete(scenario())
+    finally:
+        fetcher.close()
+
+
+def test_a_window_that_reopens_while_a_slow_picture_is_out_goes_on(
+        qloop: asyncio.AbstractEventLoop, site: RecordingServer) -> None:
+    """Narrowed while two were out (a tile came on screen), then opened again: the
+    fill must not wait for the slow one (3 s) before starting the next."""
+    room = [2]
+    fetcher = QtImageFetcher(loopback_only)
+    queue = Queue([f"{site.url}/slow", f"{site.url}/a.png", f"{site.url}/b.png"])
+
+    async def scenario() -> list[str]:
+        asked = len(site.requests)
+        task = fill(fetcher, queue, window=lambda: room[0])
+        while len(site.requests) < asked + 2:  # the slow one and a.png are out
+            await asyncio.sleep(0.001)
+        room[0] = 0
+        while not queue.outcomes:  # a.png came back, the slow one is still out
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        room[0] = 2
+        await task
+        return [url.rsplit("/", 1)[1] for url, _, _ in queue.outcomes]
+
+    try:
+        assert qloop.run_until_complete(scenario()) == ["a.png", "b.png", "slow"]
     finally:
         fetcher.close()

@@ -159,12 +159,14 @@ class CaseImages(QObject):
         async def fill(take: Callable[[], str | None], arrived: FillArrived,
                        window: Callable[[], int], hold: Callable[[], bool]) -> None:
             def got(url: str, data: bytes | None, error: BingrevError | None) -> None:
-                if data is not None and error is None:
-                    self._keeper.keep(record, url, data)
-                elif error is not None:
-                    self._session.record_thumbnail_failure(
-                        record, url, ThumbnailFailure(redact(str(error)), utc_now()))
-                arrived(url, error)
+                try:
+                    if data is not None and error is None:
+                        self._keeper.keep(record, url, data)
+                    elif error is not None:
+                        self._session.record_thumbnail_failure(
+                            record, url, ThumbnailFailure(redact(str(error)), utc_now()))
+                finally:  # the tile stops waiting whatever happened to the case
+                    arrived(url, error)
 
             await fill_fetch(take, got, window, hold)
         return fill

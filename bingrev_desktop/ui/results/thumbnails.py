@@ -14,47 +14,33 @@ evicted tile is shown again.
 
 from __future__ import annotations
 
-import enum
 import logging
 import sys
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from ...core.errors import BingrevError, ImageError
+from ...core.errors import BingrevError
 from ...core.sizes import IMAGE_CONCURRENCY, on_screen_load
 from ..common.tasks import pause
 from .imaging import THUMB_FIT, decode_tile, in_decode_pool
+from .thumbnail_source import (
+    BackgroundFill,
+    FillArrived,
+    NotStoredError,
+    StoredPicture,
+    ThumbnailSource,
+    ThumbState,
+)
 
 log = logging.getLogger("bingrev_desktop.thumbnails")
 
+__all__ = ["BackgroundFill", "FillArrived", "NotStoredError", "StoredPicture", "ThumbState",
+           "ThumbnailLoader", "ThumbnailSource"]
 
-
-class StoredPicture:
-    """What a source returns for a picture already on disk: the read happens in the
-    decode pool together with the decode, one worker hop instead of two."""
-
-    def __init__(self, read: Callable[[], bytes | None]) -> None:
-        self.read = read
-
-    def bytes_or_raise(self) -> bytes:
-        data = self.read()
-        if data is None:  # the case was closed meanwhile
-            raise ImageError("The picture is no longer in the open case.")
-        return data
-
-
-ThumbnailSource = Callable[[str], Awaitable["bytes | StoredPicture"]]
-# The background fill in one piece (Qt's network stack: no coroutine per picture):
-# fill(take, arrived, window, hold) downloads what take() hands out, window() at a
-# time, reports each with arrived(url, error), and holds finished pictures back while
-# hold() says tiles on screen still wait.
-FillArrived = Callable[[str, "BaseException | None"], None]
-BackgroundFill = Callable[[Callable[[], "str | None"], FillArrived, Callable[[], int],
-                           Callable[[], bool]], Awaitable[None]]
 THUMB_SIZE = THUMB_FIT
 
 
@@ -84,19 +70,6 @@ SCREEN_POLL = 0.01
 PUMPS_PER_TURN = 8
 
 
-class NotStoredError(Exception):
-    """Offline: this thumbnail was never loaded, so the case file has no copy."""
-
-
-class ThumbState(enum.Enum):
-    UNKNOWN = "unknown"
-    LOADING = "loading"
-    KEPT = "kept"  # fetched in the background and stored; decoded when shown
-    READY = "ready"
-    FAILED = "failed"
-    NOT_SAVED = "not saved"
-
-
 class ThumbnailLoader(QObject):
     """Loads thumbnails by URL; emits ``changed(url)`` when one is ready, kept or failed."""
 
@@ -121,7 +94,6 @@ class ThumbnailLoader(QObject):
         self._pumps: set[asyncio.Task[None]] = set()
         self._filler: BackgroundFill | None = None
         self._fill_task: asyncio.Task[None] | None = None
-        self._fill_drained = False  # the running fill found the queue empty once
         self._stopping: set[asyncio.Task[None]] = set()
         self.arrivals: list[str] = []  # order of completed loads (tests, benchmarks)
 
@@ -257,15 +229,29 @@ class ThumbnailLoader(QObject):
         import asyncio
 
         task = asyncio.current_task()
-        self._fill_drained = False
+        drained = False
+
+        # Bound to this fill: cancelled (a new search, a new case), it may still run a
+        # pass before it ends; it must not take from, or report into, the next queue.
+        def take() -> str | None:
+            nonlocal drained
+            if self._fill_task is not task:
+                return None
+            url = self._take_background()
+            drained = drained or url is None
+            return url
+
+        def arrived(url: str, error: BaseException | None) -> None:
+            if self._fill_task is task:
+                self._fill_arrived(url, error)
+
         try:
-            await filler(self._take_background, self._fill_arrived,
-                         self._fill_window, lambda: self.screen_busy)
+            await filler(take, arrived, self._fill_window, lambda: self.screen_busy)
         finally:
             if self._fill_task is task:
                 self._fill_task = None
-        if self._background and self._fill_drained:  # queued after it had taken all
-            self._start_pumps()
+        if self._background and drained and self._fill_task is None:
+            self._start_pumps()  # queued after this fill had taken everything
 
     def _fill_window(self) -> int:
         # Nothing new starts while a tile on screen waits on the network: measured, a
@@ -275,7 +261,6 @@ class ThumbnailLoader(QObject):
 
     def _take_background(self) -> str | None:
         if not self._background:
-            self._fill_drained = True
             return None
         url = self._background.popleft()
         self._in_background.discard(url)

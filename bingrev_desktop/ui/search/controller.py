@@ -253,7 +253,13 @@ class SearchController(QObject):
         async def one(url: str) -> None:
             try:
                 data = await self.fetch_thumbnail(url)
-            except BingrevError as exc:
+            except Exception as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None  # stopped: not the picture's fault
+                if not isinstance(exc, BingrevError):  # a bug costs one picture
+                    log.exception("thumbnail crashed: %s", url)
+                    exc = ImageError("Unexpected error while loading this thumbnail.")
                 arrived(url, None, exc)
             else:
                 arrived(url, data, None)

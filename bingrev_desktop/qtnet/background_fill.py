@@ -219,8 +219,8 @@ class BackgroundFill:
         # Only noted here: a burst of replies is worked off over several passes.
         if transfer in self._flight:
             self._finished.append(transfer)
-            if not self._timer.isActive():
-                self._timer.start(0)
+            if not self._timer.isActive() or self._timer.interval() > 0:
+                self._timer.start(0)  # now, not at the next look at a narrowed window
 
     def _work_off(self, transfer: _Transfer) -> None:
         sent, transfer.sent = transfer.sent, None

@@ -104,6 +104,10 @@ class ImageError(BingrevError):
     title = "Image not usable"
 
 
+# A bug in loading one thumbnail: it costs that tile, never the grid or its fill.
+UNEXPECTED_THUMBNAIL_ERROR = "Unexpected error while loading this thumbnail."
+
+
 class NotAnImageError(ImageError):
     """The address answered, but with a web page or other non-image content."""
 

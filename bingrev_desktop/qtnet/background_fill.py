@@ -27,7 +27,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QTimer
 
-from ..core.errors import ErrorDetail, ImageError
+from ..core.errors import UNEXPECTED_THUMBNAIL_ERROR, ErrorDetail, ImageError
 from ..core.fetcher import MAX_REDIRECTS, THUMBNAIL_MAX_BYTES
 from .replies import Sent, closing_error, deadline_error, too_many_redirects
 
@@ -59,7 +59,7 @@ READY_DEADLINE = 30.0  # seconds for the relay's process and Qt's TLS set-up to 
 
 
 def _unexpected(url: str) -> ImageError:
-    return ImageError("Unexpected error while loading this thumbnail.",
+    return ImageError(UNEXPECTED_THUMBNAIL_ERROR,
                       ErrorDetail(url=url, cause="unexpected error"))
 
 

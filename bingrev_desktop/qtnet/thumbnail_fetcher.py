@@ -58,6 +58,7 @@ from .background_fill import Arrived, BackgroundFill, Take
 from .replies import (
     PROXY_ERRORS,
     Attribute,
+    Sent,
     closing_error,
     deadline_error,
     refused_error,
@@ -65,7 +66,6 @@ from .replies import (
     too_big_error,
     too_many_redirects,
 )
-from .replies import Sent as Sent
 from .tls_setup import finish_tls_setup, in_plain_thread, tls_configuration
 
 log = logging.getLogger("bingrev_desktop.qtnet")
@@ -81,6 +81,7 @@ MAX_IN_FLIGHT = 128
 SESSION_WINDOW = 16 * 1024 * 1024
 STREAM_WINDOW = 2 * 1024 * 1024
 ALIVE_CHECK_EVERY = 1.0  # seconds between checks that the relay's process still runs
+
 
 class _NoCookieJar(QNetworkCookieJar):
     """Image hosts must not track or link visits: nothing is kept or sent."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from ...core.errors import BingrevError
+from ...core.errors import UNEXPECTED_THUMBNAIL_ERROR, BingrevError
 from ...core.sizes import IMAGE_CONCURRENCY, on_screen_load
 from ..common.tasks import pause
 from .imaging import THUMB_FIT, decode_tile, in_decode_pool
@@ -297,10 +297,8 @@ class ThumbnailLoader(QObject):
                         self._on_screen_loading -= 1
                 elif len(self._pumps) > self.concurrency:
                     break  # an extra pump for a tile on screen retires: the cap holds
-                else:
-                    url = self._background.popleft()
-                    self._in_background.discard(url)
-                    await self._load(url, decode=False)
+                elif (queued := self._take_background()) is not None:
+                    await self._load(queued, decode=False)
         finally:
             # Leave the count at once, not in a done-callback one loop turn later:
             # a tile painted meanwhile would otherwise wait for a whole round.
@@ -370,7 +368,7 @@ class ThumbnailLoader(QObject):
                 raise asyncio.CancelledError from None  # cleanup noise of a cancelled load
             log.exception("thumbnail crashed: %s", url)
             self._states[url] = ThumbState.FAILED
-            self._errors[url] = "Unexpected error while loading this thumbnail."
+            self._errors[url] = UNEXPECTED_THUMBNAIL_ERROR
         else:
             if image is None:
                 self._states[url] = ThumbState.KEPT

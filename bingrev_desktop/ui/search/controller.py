@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QSize, Signal
 
 from ...core.client import SearchOutcome
 from ...core.errors import (
+    UNEXPECTED_THUMBNAIL_ERROR,
     BingrevError,
     ErrorDetail,
     ImageError,
@@ -259,7 +260,7 @@ class SearchController(QObject):
                     raise asyncio.CancelledError from None  # stopped: not the picture's fault
                 if not isinstance(exc, BingrevError):  # a bug costs one picture
                     log.exception("thumbnail crashed: %s", url)
-                    exc = ImageError("Unexpected error while loading this thumbnail.")
+                    exc = ImageError(UNEXPECTED_THUMBNAIL_ERROR)
                 arrived(url, None, exc)
             else:
                 arrived(url, data, None)

@@ -55,6 +55,32 @@ def test_calls_wait_their_turn_one_per_pass_grid_first(qapp: QApplication) -> No
     assert drawn[-1] == ("panels", 3) and not next_turn.pending()
 
 
+def test_the_paint_a_turn_asked_for_comes_in_a_pass_before_the_next_call(
+        qapp: QApplication) -> None:
+    """A call queued while the window changed waits until the window has painted and
+    Qt's timers (input, the probe of a stall) had a pass of their own: done in the
+    same pass as the paint, the two made one long frame."""
+    from PySide6.QtWidgets import QLabel
+
+    next_turn.settle()  # nothing else waits its turn
+    label = QLabel("before")
+    label.resize(200, 50)
+    label.show()
+    pass_until(qapp, lambda: label.isVisible())
+    qapp.processEvents()
+    counter = PaintCounter()
+    label.installEventFilter(counter)
+    called: list[bool] = []
+    later = NextTurn(lambda: called.append(True), label, order=GRID)
+    label.setText("after")  # the turn's change: a paint is posted
+    later()
+    time.sleep(0.003)  # a pass comes a few ms later: the paint's
+    qapp.processEvents()
+    assert counter.paints > 0 and called == []
+    pass_until(qapp, lambda: bool(called))
+    label.close()
+
+
 def test_new_results_are_taken_now_and_painted_in_a_later_turn(qapp: QApplication) -> None:
     async def never(url: str) -> bytes:
         raise AssertionError("no fetch in this test")

@@ -17,8 +17,11 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 # Not 0: a zero timer fires in the same pass of Qt's timers as the work that started
-# it, before the window's paint, so the two would still share one turn.
-NEXT_TURN_MS = 2
+# it, before the window's paint, so the two would still share one turn. 2 ms was still
+# due in the pass that painted: the paint and the next call made one long frame (a
+# case opening: 17-24 ms). At 6 ms the paint has a pass of its own, and input and
+# other timers are served between the two.
+NEXT_TURN_MS = 6
 # What goes first: the grid's first screen, then the background fill of its other
 # pictures, then the panels beside it.
 GRID, FILL, PANELS = 0, 1, 2
@@ -39,9 +42,12 @@ class _TurnQueue(QObject):
         # Asked again: it moves behind what was asked since, as a fresh request would
         # (a second search's changes then still come before its paint).
         self.remove(call)
+        idle = not self._waiting
         self._waiting.append(call)
         self._waiting.sort(key=lambda c: c.order)  # stable: first come, first served
-        if not self._timer.isActive():
+        # The first call after a quiet spell waits a whole NEXT_TURN_MS, even if the
+        # timer still runs for a call flushed meanwhile: the paint goes first.
+        if idle or not self._timer.isActive():
             self._timer.start()
 
     def remove(self, call: NextTurn) -> None:

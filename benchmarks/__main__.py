@@ -4,7 +4,8 @@ Each benchmark prints its rows (median, min, peer, limit, ratios, target) with t
 peer and the limit measured in the same run; at the end one table holds every row,
 and ``--json`` (default ``benchmark-results.json``) gets the same rows as JSON.
 Runs against the demo engine and local servers on loopback only; installs what it
-needs (hypercorn for the HTTP/2 host, Chromium for the browser peer) when missing.
+needs when missing: Node.js for the HTTP/2 host and Chromium for the browser peer (from
+Debian's packages), cryptography for its certificate and hypercorn (pip).
 """
 
 from __future__ import annotations

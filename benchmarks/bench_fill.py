@@ -4,7 +4,7 @@
 
 150 results' thumbnails, each answered after a fixed latency, served two ways from
 loopback: by the demo engine over HTTP/1.1, and by a real HTTP/2 server over TLS
-(hypercorn, throw-away certificate; ``h2_host.py``). Both run in a process of their
+(Node.js's http2, or hypercorn; throw-away certificate; ``h2_host.py``). Both run in a process of their
 own (``server_process.py``), so their Python does not compete with the app's for the
 GIL, as a remote server's would not. Measured in the same run:
 
@@ -152,6 +152,7 @@ def measure(latency: float, runs: int) -> list[Row]:
         # The app trusts the throw-away certificate the way it trusts a company's CA:
         # through the trust store's SSL_CERT_FILE.
         os.environ["SSL_CERT_FILE"] = str(engine.cert_file)
+        print(f"HTTP/2 host: {engine.h2_host}", flush=True)
         names = engine.query_image_names()
         for protocol, base in (("HTTP/1.1", ""), ("HTTP/2 + TLS", engine.h2_base_url)):
             engine.set_image_base(base)

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
+
+from benchmarks.debian import program
 
 
 def chromium() -> str | None:
     """The browser's path; on Debian/Ubuntu it is installed with apt-get when missing."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found or not shutil.which("apt-get"):
-        return found
-    print("Installing Chromium (the peer of the thumbnail fill)…", flush=True)
-    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, "apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                    "chromium"], env=env, check=False)
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    return program(("chromium", "chromium-browser"), "chromium",
+                   "the peer of the thumbnail fill")
 
 
 def page_load(urls: list[str], folder: Path) -> float | None:

@@ -1,9 +1,15 @@
-"""An HTTP/2-over-TLS image host for benchmarks: serves a demo engine's pictures.
+"""HTTP/2-over-TLS image hosts for benchmarks: they serve a demo engine's pictures.
 
-Bing's thumbnail hosts speak HTTP/2 over TLS, so the fill is also measured against
-a real HTTP/2 server (hypercorn) on loopback with a throw-away certificate. The
-host serves exactly what the engine would (``DemoEngine.image_bytes``) after the
-same per-image latency, and ``DemoEngine.set_image_base`` points the answers at it.
+Bing's thumbnail hosts speak HTTP/2 over TLS, so the fill is also measured against a
+real HTTP/2 server on loopback with a throw-away certificate. Each host serves exactly
+what the engine would (``DemoEngine.image_bytes``) after the same per-image latency,
+and ``DemoEngine.set_image_base`` points the answers at it.
+
+``NodeH2Host`` (the default) is Node.js's http2 module: HTTP/2 and TLS in C (nghttp2,
+OpenSSL), as an image CDN's are. ``H2ImageHost`` is hypercorn, whose HTTP/2 and TLS
+layers run in Python: serving 150 pictures costs it 0.17-0.20 s of CPU on the same
+two cores as the app, so it, not the client, set the fill's pace (Qt's network stack
+alone took 2.4x the limit). ``BINGREV_BENCH_H2_HOST=hypercorn`` measures against it.
 """
 
 from __future__ import annotations
@@ -124,3 +130,54 @@ class H2ImageHost:
         if self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(10)
+
+
+def node_program() -> str | None:
+    from benchmarks.debian import program
+
+    return program(("node", "nodejs"), "nodejs", "the benchmark's HTTP/2 image host")
+
+
+class NodeH2Host:
+    """The same host in Node.js (``h2_host.js``): HTTP/2 and TLS in C (nghttp2,
+    OpenSSL), as a CDN's are, so the host's own CPU is not what the fill measures.
+    ``with NodeH2Host(engine, latency, folder) as host: host.base_url``."""
+
+    def __init__(self, engine: Any, latency: float, folder: Path) -> None:
+        self.engine = engine
+        self.latency = latency
+        self.cert_file, self.key_file = make_certificate(folder)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.base_url = f"https://127.0.0.1:{self.port}"
+        self.protocols: set[str] = set()
+        self._process: subprocess.Popen[str] | None = None
+
+    def _listen(self, ready: threading.Event) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        for line in self._process.stdout:
+            if line.startswith("listening"):
+                ready.set()
+            elif line.startswith("protocol "):  # Node says "2.0", hypercorn "2"
+                self.protocols.add(line.split()[1].removesuffix(".0"))
+
+    def __enter__(self) -> NodeH2Host:
+        node = node_program()
+        if node is None:
+            raise RuntimeError("Node.js could not be found or installed")
+        self._process = subprocess.Popen(
+            [node, str(Path(__file__).with_name("h2_host.js")), str(self.port),
+             str(self.cert_file), str(self.key_file), self.engine.base_url,
+             str(self.latency)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        ready = threading.Event()
+        threading.Thread(target=self._listen, args=(ready,), daemon=True).start()
+        if not ready.wait(20):
+            self._process.kill()
+            raise RuntimeError("the Node.js HTTP/2 host did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(10)

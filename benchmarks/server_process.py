@@ -26,11 +26,17 @@ def _serve(conn: multiprocessing.connection.Connection, latency: float, folder: 
         engine.set_image_latency(latency)
         host: Any = None
         if h2:
-            from benchmarks.h2_host import H2ImageHost
+            import os
 
-            host = stack.enter_context(H2ImageHost(engine, latency, Path(folder)))
+            from benchmarks.h2_host import H2ImageHost, NodeH2Host, node_program
+
+            # Node.js unless asked for hypercorn (or Node cannot be had): see h2_host.
+            kind = os.environ.get("BINGREV_BENCH_H2_HOST", "node")
+            host_class = NodeH2Host if kind == "node" and node_program() else H2ImageHost
+            host = stack.enter_context(host_class(engine, latency, Path(folder)))
         conn.send({"base_url": engine.base_url,
                    "h2_base_url": host.base_url if host else "",
+                   "h2_host": type(host).__name__ if host else "",
                    "cert_file": str(host.cert_file) if host else ""})
         while True:
             try:
@@ -60,7 +66,7 @@ class ServerProcess:
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve,
                                         args=(child, latency, str(folder), h2), daemon=True)
-        self.base_url = self.h2_base_url = ""
+        self.base_url = self.h2_base_url = self.h2_host = ""
         self.cert_file = Path()
 
     def __enter__(self) -> ServerProcess:
@@ -69,6 +75,8 @@ class ServerProcess:
             raise RuntimeError("the benchmark's servers did not start")
         ready = self._conn.recv()
         self.base_url, self.h2_base_url = ready["base_url"], ready["h2_base_url"]
+        self.h2_host = {"NodeH2Host": "Node.js (nghttp2, OpenSSL)",
+                        "H2ImageHost": "hypercorn (Python)"}.get(ready["h2_host"], "")
         self.cert_file = Path(ready["cert_file"])
         return self
 

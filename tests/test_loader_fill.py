@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from bingrev_desktop.core.errors import ImageError
 from bingrev_desktop.ui.results.thumbnails import FillArrived, ThumbnailLoader, ThumbState
 
 
@@ -53,3 +54,46 @@ def test_a_cancelled_fill_leaves_the_next_queue_alone(
     assert loader.state("new-1") is ThumbState.KEPT and loader.state("new-2") is ThumbState.KEPT
     assert loader.state("old-1") is ThumbState.UNKNOWN  # its late report was not taken
     assert not loader.busy
+
+
+def test_the_fill_starts_while_the_screens_pictures_are_still_out(
+        qloop: asyncio.AbstractEventLoop) -> None:
+    """Nothing of the fill goes out in the first moments after the tiles on screen
+    asked for their pictures; then it may, while those are still on their way, so its
+    round overlaps theirs instead of following it (issue: speed, HTTP/2 fill)."""
+    release = asyncio.Event()
+    windows: list[tuple[float, int]] = []
+
+    async def slow(url: str) -> bytes:
+        await release.wait()  # a picture on screen, still out
+        raise ImageError("not needed in this test")
+
+    async def watch(take: Callable[[], str | None], arrived: FillArrived,
+                    window: Callable[[], int], hold: Callable[[], bool]) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while loop.time() - start < 0.3 and (not windows or windows[-1][1] == 0):
+            windows.append((loop.time() - start, window()))
+            await asyncio.sleep(0.005)
+        while (url := take()) is not None:
+            arrived(url, None)
+
+    async def scenario() -> ThumbnailLoader:
+        loader = ThumbnailLoader(never)
+        loader.reset(slow, watch)
+        loader.request("on-screen")  # the tile on screen goes out first
+        await asyncio.sleep(0)
+        loader.fill(["background-1", "background-2"])
+        for _ in range(60):
+            if not loader.busy or loader.state("background-2") is ThumbState.KEPT:
+                break
+            await asyncio.sleep(0.01)
+        still_out = loader.state("on-screen") is ThumbState.LOADING
+        release.set()
+        assert still_out, "the picture on screen came back before the fill opened"
+        return loader
+
+    loader = qloop.run_until_complete(scenario())
+    assert windows[0][1] == 0  # shut at first: the screen's requests lead
+    assert windows[-1][1] > 0 and windows[-1][0] < 0.2  # opened with the screen still out
+    assert loader.state("background-2") is ThumbState.KEPT

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -67,6 +68,7 @@ VISIBLE_EXTRA = 6
 SCREEN_DEADLINE = 1.0  # seconds that background work waits for the tiles on screen
 FIRST_PAINT_WAIT = 0.15  # ... and for a new grid's first paint to ask for them
 SCREEN_POLL = 0.01
+FILL_BESIDE_SCREEN = 0.030  # s after the screen's pictures went out: the fill may too
 PUMPS_PER_TURN = 8
 
 
@@ -89,6 +91,7 @@ class ThumbnailLoader(QObject):
         self._in_background: set[str] = set()  # what _background holds, for O(1) checks
         self._decode_on_arrival: set[str] = set()  # background loads that became visible
         self._visible_active = 0  # visible loads waiting on the network
+        self._screen_sent = 0.0  # when the first of them went out (time.monotonic)
         self._on_screen_loading = 0  # visible loads in flight, from the network or disk
         self._stored: set[str] = set()  # visible ones that only need decoding
         self._pumps: set[asyncio.Task[None]] = set()
@@ -254,10 +257,13 @@ class ThumbnailLoader(QObject):
             self._start_pumps()  # queued after this fill had taken everything
 
     def _fill_window(self) -> int:
-        # Nothing new starts while a tile on screen waits on the network: measured, a
-        # fill started beside the first screen's six pictures delayed them by half a
-        # round (one server, one connection, two cores).
-        return 0 if self._visible_active else self.concurrency
+        # Nothing new starts in the first moments a tile on screen waits on the
+        # network: a fill sent beside the screen's six pictures came back with them and
+        # delayed their paint (one connection, two cores). Sent a little later, its
+        # answers come after the screen's are drawn, and its round overlaps theirs.
+        if self._visible_active and time.monotonic() - self._screen_sent < FILL_BESIDE_SCREEN:
+            return 0
+        return self.concurrency
 
     def _take_background(self) -> str | None:
         if not self._background:
@@ -310,6 +316,8 @@ class ThumbnailLoader(QObject):
             self._stored.discard(url)
             await self._load(url, decode=True)
             return
+        if self._visible_active == 0:
+            self._screen_sent = time.monotonic()
         self._visible_active += 1
         urgent = on_screen_load.set(True)  # the network serves it before the fill
         try:

@@ -62,8 +62,8 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-class H2ImageHost:
-    """``with H2ImageHost(engine, latency, folder) as host: host.base_url``."""
+class _ImageHost:
+    """What both hosts share: the engine, the latency, a certificate and a free port."""
 
     def __init__(self, engine: Any, latency: float, folder: Path) -> None:
         self.engine = engine
@@ -74,6 +74,13 @@ class H2ImageHost:
             self.port = probe.getsockname()[1]
         self.base_url = f"https://127.0.0.1:{self.port}"
         self.protocols: set[str] = set()
+
+
+class H2ImageHost(_ImageHost):
+    """``with H2ImageHost(engine, latency, folder) as host: host.base_url``."""
+
+    def __init__(self, engine: Any, latency: float, folder: Path) -> None:
+        super().__init__(engine, latency, folder)
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -138,20 +145,13 @@ def node_program() -> str | None:
     return program(("node", "nodejs"), "nodejs", "the benchmark's HTTP/2 image host")
 
 
-class NodeH2Host:
+class NodeH2Host(_ImageHost):
     """The same host in Node.js (``h2_host.js``): HTTP/2 and TLS in C (nghttp2,
     OpenSSL), as a CDN's are, so the host's own CPU is not what the fill measures.
     ``with NodeH2Host(engine, latency, folder) as host: host.base_url``."""
 
     def __init__(self, engine: Any, latency: float, folder: Path) -> None:
-        self.engine = engine
-        self.latency = latency
-        self.cert_file, self.key_file = make_certificate(folder)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.base_url = f"https://127.0.0.1:{self.port}"
-        self.protocols: set[str] = set()
+        super().__init__(engine, latency, folder)
         self._process: subprocess.Popen[str] | None = None
 
     def _listen(self, ready: threading.Event) -> None:

@@ -16,10 +16,14 @@ from typing import Any
 
 
 def _serve(conn: multiprocessing.connection.Connection, latency: float, folder: str,
-           h2: bool) -> None:
+           h2: bool, nice: int) -> None:
     import contextlib
+    import os
 
     from bingrev_desktop.demo import DemoEngine
+
+    if nice:
+        os.nice(nice)
 
     with contextlib.ExitStack() as stack:
         engine = stack.enter_context(DemoEngine())
@@ -59,13 +63,15 @@ def _serve(conn: multiprocessing.connection.Connection, latency: float, folder: 
 class ServerProcess:
     """``with ServerProcess(latency, folder) as engine:`` the demo engine (HTTP/1.1)
     and (``h2``) an HTTP/2-over-TLS host of its pictures, each answering after
-    ``latency``."""
+    ``latency``; ``nice`` lowers their priority (``os.nice``), for benchmarks of the
+    app's GUI thread, which a remote host would not take a core from."""
 
-    def __init__(self, latency: float, folder: Path, *, h2: bool = True) -> None:
+    def __init__(self, latency: float, folder: Path, *, h2: bool = True,
+                 nice: int = 0) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve,
-                                        args=(child, latency, str(folder), h2), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, latency, str(folder),
+                                                             h2, nice), daemon=True)
         self.base_url = self.h2_base_url = self.h2_host = ""
         self.cert_file = Path()
 

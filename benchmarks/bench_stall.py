@@ -114,8 +114,10 @@ def main() -> None:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        runs = [loop.run_until_complete(measure(SERVER_NICE)) for _ in range(RUNS)]
-        alike = [loop.run_until_complete(measure(0)) for _ in range(RUNS)]
+        runs, alike = [], []
+        for _ in range(RUNS):  # interleaved: the machine's drift touches both alike
+            runs.append(loop.run_until_complete(measure(SERVER_NICE)))
+            alike.append(loop.run_until_complete(measure(0)))
     dispose_widgets(app)
 
     def median(which: list[list[tuple[str, float]]], row: int) -> tuple[float, float]:

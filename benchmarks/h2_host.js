@@ -28,15 +28,19 @@ function cacheKey(path) {
 
 function fromEngine(path) {
   return new Promise((resolve) => {
+    const failed = (why) => resolve({ status: 502, body: Buffer.from(why) });
     const request = http.get(
-      { host: engine.hostname, port: engine.port, path, agent },
+      { host: engine.hostname, port: engine.port, path, agent, timeout: 30000 },
       (response) => {
         const chunks = [];
         response.on("data", (chunk) => chunks.push(chunk));
+        response.on("aborted", () => failed("the engine broke off"));
+        response.on("error", () => failed("the engine broke off"));
         response.on("end", () =>
           resolve({ status: response.statusCode, body: Buffer.concat(chunks) }));
       });
-    request.on("error", () => resolve({ status: 502, body: Buffer.from("no engine") }));
+    request.on("timeout", () => request.destroy(new Error("timeout")));
+    request.on("error", () => failed("no answer from the engine"));
   });
 }
 

@@ -30,8 +30,6 @@ def _serve(conn: multiprocessing.connection.Connection, latency: float, folder: 
         engine.set_image_latency(latency)
         host: Any = None
         if h2:
-            import os
-
             from benchmarks.h2_host import H2ImageHost, NodeH2Host, node_program
 
             # Node.js unless asked for hypercorn (or Node cannot be had): see h2_host.

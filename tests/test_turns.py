@@ -74,11 +74,27 @@ def test_the_paint_a_turn_asked_for_comes_in_a_pass_before_the_next_call(
     later = NextTurn(lambda: called.append(True), label, order=GRID)
     label.setText("after")  # the turn's change: a paint is posted
     later()
-    time.sleep(0.003)  # a pass comes a few ms later: the paint's
+    time.sleep(0.0025)  # a pass comes a few ms later: the paint's
     qapp.processEvents()
     assert counter.paints > 0 and called == []
     pass_until(qapp, lambda: bool(called))
     label.close()
+
+
+def test_a_call_asked_again_and_again_still_gets_its_turn(qapp: QApplication) -> None:
+    """A redraw asked for every few milliseconds (arrivals during a fill) is made about
+    once a turn, not put off until the asking stops."""
+    next_turn.settle()
+    owner = QObject()
+    runs: list[float] = []
+    again = NextTurn(lambda: runs.append(time.monotonic()), owner)
+    start = time.monotonic()
+    while time.monotonic() - start < 0.1:
+        again()
+        qapp.processEvents()
+        time.sleep(0.003)
+    next_turn.settle()
+    assert len(runs) >= 3 and runs[0] - start < 0.05
 
 
 def test_new_results_are_taken_now_and_painted_in_a_later_turn(qapp: QApplication) -> None:

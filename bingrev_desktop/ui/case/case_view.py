@@ -48,9 +48,6 @@ class CaseView(QObject):
         # What changed since earlier runs is worked out a turn after the results are
         # taken, before their first paint (1000 results against earlier runs: 20 ms).
         self._changes_later = NextTurn(self._show_changes, self, order=GRID)
-        # The form (address, market, count) and the stored preview wait for the grid's
-        # first paint: done in the turn that takes the results, they made it a frame late.
-        self._form_later = NextTurn(self._show_search_form, self)
         controller.previewFailed.connect(self._forget_crop)
 
     def show_results(self, record: SearchRecord) -> None:
@@ -122,7 +119,7 @@ class CaseView(QObject):
         self._results.set_sweep_markets(view.market_codes)
         self._details.show_image_info(first.response.image_info)
         self._history.show_case(self._session.case, first, sweep=number)
-        self._form_later(first)
+        self._show_search_form(first)
         self.sweepShown.emit(view)
         self._status.showMessage(
             f"Sweep of {len(view.searches)} countries \u00b7 "
@@ -134,7 +131,7 @@ class CaseView(QObject):
         self._session.current = record
         self._images.show(record)
         self.show_results(record)
-        self._form_later(record)
+        self._show_search_form(record)
         self._status.showMessage(
             f"Saved search from {record.created_at} \u00b7 {len(record.response.results)} results")
 

@@ -41,8 +41,8 @@ class _TurnQueue(QObject):
     def add(self, call: NextTurn) -> None:
         # Asked again: it moves behind what was asked since, as a fresh request would
         # (a second search's changes then still come before its paint).
+        idle = not self._waiting  # before the remove: a call asked again is not idle
         self.remove(call)
-        idle = not self._waiting
         self._waiting.append(call)
         self._waiting.sort(key=lambda c: c.order)  # stable: first come, first served
         # The first call after a quiet spell waits a whole NEXT_TURN_MS, even if the

@@ -69,6 +69,7 @@ SCREEN_DEADLINE = 1.0  # seconds that background work waits for the tiles on scr
 FIRST_PAINT_WAIT = 0.15  # ... and for a new grid's first paint to ask for them
 SCREEN_POLL = 0.01
 FILL_BESIDE_SCREEN = 0.030  # s after the screen's pictures went out: the fill may too
+SCREEN_SLOW = 0.25  # ... until then: a tile on screen still out later is slow to come
 PUMPS_PER_TURN = 8
 
 
@@ -91,7 +92,8 @@ class ThumbnailLoader(QObject):
         self._in_background: set[str] = set()  # what _background holds, for O(1) checks
         self._decode_on_arrival: set[str] = set()  # background loads that became visible
         self._visible_active = 0  # visible loads waiting on the network
-        self._screen_sent = 0.0  # when the first of them went out (time.monotonic)
+        self._screen_sent = 0.0  # when the latest of them went out (time.monotonic)
+        self._multiplexed = False  # the thumbnail host speaks HTTP/2
         self._on_screen_loading = 0  # visible loads in flight, from the network or disk
         self._stored: set[str] = set()  # visible ones that only need decoding
         self._pumps: set[asyncio.Task[None]] = set()
@@ -142,8 +144,10 @@ class ThumbnailLoader(QObject):
                 self._in_background.add(url)
         self._start_pumps()
 
-    def set_concurrency(self, loads: int) -> None:
-        """More (or fewer) loads in flight from now on (an HTTP/2 host: many more)."""
+    def set_concurrency(self, loads: int, *, multiplexed: bool = False) -> None:
+        """More (or fewer) loads in flight from now on (an HTTP/2 host: many more, on
+        one connection: ``multiplexed``)."""
+        self._multiplexed = multiplexed
         if loads != self.concurrency:
             self.concurrency = loads
             self._start_pumps()
@@ -257,13 +261,17 @@ class ThumbnailLoader(QObject):
             self._start_pumps()  # queued after this fill had taken everything
 
     def _fill_window(self) -> int:
-        # Nothing new starts in the first moments a tile on screen waits on the
-        # network: a fill sent beside the screen's six pictures came back with them and
-        # delayed their paint (one connection, two cores). Sent a little later, its
-        # answers come after the screen's are drawn, and its round overlaps theirs.
-        if self._visible_active and time.monotonic() - self._screen_sent < FILL_BESIDE_SCREEN:
-            return 0
-        return self.concurrency
+        # While a tile on screen waits on the network, nothing new of the fill starts,
+        # but over HTTP/2: there, once the screen's requests had a head start, part of
+        # the fill goes out beside them, so its round overlaps theirs (sent at once, it
+        # came back with them and delayed their paint). A tile on screen that is slow
+        # to come shuts the window again: the fill must not take its bandwidth.
+        if not self._visible_active:
+            return self.concurrency
+        waited = time.monotonic() - self._screen_sent
+        if self._multiplexed and FILL_BESIDE_SCREEN <= waited < SCREEN_SLOW:
+            return self.concurrency // 2
+        return 0
 
     def _take_background(self) -> str | None:
         if not self._background:
@@ -316,8 +324,7 @@ class ThumbnailLoader(QObject):
             self._stored.discard(url)
             await self._load(url, decode=True)
             return
-        if self._visible_active == 0:
-            self._screen_sent = time.monotonic()
+        self._screen_sent = time.monotonic()  # each tile on screen gets a head start
         self._visible_active += 1
         urgent = on_screen_load.set(True)  # the network serves it before the fill
         try:

@@ -29,7 +29,6 @@ from ...core.fetcher import PREVIEW_MAX_BYTES, is_local_address, sniff_image_for
 from ...core.files import atomic_write
 from ...core.request import SearchRequest, ValidationError
 from ...core.service import SearchService
-from ..common import next_turn
 from ..results.imaging import decode_image_async, image_header_size
 from .preview import Preview
 
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("bingrev_desktop.controller")
 
 PREVIEW_FIT = QSize(2400, 2400)  # the preview never needs more pixels than this
-IDLE_TURNS_WAIT = 2.0  # s: the turns waiting behind a grid take milliseconds
 
 
 class SearchController(QObject):
@@ -227,12 +225,7 @@ class SearchController(QObject):
         return 0.0 if self.search_started_at is None else time.monotonic() - self.search_started_at
 
     async def wait_idle(self) -> None:
-        """Wait for the preview and search in flight, if any, to end; first for the
-        window's calls waiting for their turn (a stored search's form and preview come
-        a turn after its grid)."""
-        give_up = time.monotonic() + IDLE_TURNS_WAIT
-        while next_turn.pending() and time.monotonic() < give_up:
-            await asyncio.sleep(next_turn.NEXT_TURN_MS / 1000)
+        """Wait for the preview and search in flight, if any, to end."""
         tasks = [t for t in (self._preview_task, self._search_task) if t and not t.done()]
         await asyncio.gather(*tasks, return_exceptions=True)
 

@@ -4,9 +4,9 @@
 
 150 results' thumbnails, each answered after a fixed latency, served two ways from
 loopback: by the demo engine over HTTP/1.1, and by a real HTTP/2 server over TLS
-(Node.js's http2, or hypercorn; throw-away certificate; ``h2_host.py``). Both run in a process of their
-own (``server_process.py``), so their Python does not compete with the app's for the
-GIL, as a remote server's would not. Measured in the same run:
+(Node.js's http2, or hypercorn; throw-away certificate; ``h2_host.py``). Both run in
+a process of their own (``server_process.py``), so their Python does not compete with
+the app's for the GIL, as a remote server's would not. Measured in the same run:
 
 * the app: from the answer to every thumbnail fetched and kept (visible ones
   decoded), through the real window and loader; and from the answer to every tile
@@ -157,8 +157,8 @@ def measure(latency: float, runs: int) -> list[Row]:
         names = engine.query_image_names()
         for protocol, base in (("HTTP/1.1", ""), ("HTTP/2 + TLS", engine.h2_base_url)):
             engine.set_image_base(base)
-            # Behind the Node.js host the engine only hands it each picture once: the
-            # host waits the latency itself (a cold picture would otherwise wait twice).
+            # Behind an HTTP/2 host the engine is only its source of pictures: the host
+            # waits the latency itself (behind Node a cold picture would wait twice).
             engine.set_image_latency(0.0 if base else latency)
             window = open_window(engine)
             # Warm-up, not counted: the engine draws each picture once, then serves it

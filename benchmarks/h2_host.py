@@ -79,6 +79,8 @@ class _ImageHost:
 class H2ImageHost(_ImageHost):
     """``with H2ImageHost(engine, latency, folder) as host: host.base_url``."""
 
+    label = "hypercorn (Python)"
+
     def __init__(self, engine: Any, latency: float, folder: Path) -> None:
         super().__init__(engine, latency, folder)
         self._loop = asyncio.new_event_loop()
@@ -149,6 +151,8 @@ class NodeH2Host(_ImageHost):
     """The same host in Node.js (``h2_host.js``): HTTP/2 and TLS in C (nghttp2,
     OpenSSL), as a CDN's are, so the host's own CPU is not what the fill measures.
     ``with NodeH2Host(engine, latency, folder) as host: host.base_url``."""
+
+    label = "Node.js (nghttp2, OpenSSL)"
 
     def __init__(self, engine: Any, latency: float, folder: Path) -> None:
         super().__init__(engine, latency, folder)

@@ -38,7 +38,7 @@ def _serve(conn: multiprocessing.connection.Connection, latency: float, folder: 
             host = stack.enter_context(host_class(engine, latency, Path(folder)))
         conn.send({"base_url": engine.base_url,
                    "h2_base_url": host.base_url if host else "",
-                   "h2_host": type(host).__name__ if host else "",
+                   "h2_host": host.label if host else "",
                    "cert_file": str(host.cert_file) if host else ""})
         while True:
             try:
@@ -79,8 +79,7 @@ class ServerProcess:
             raise RuntimeError("the benchmark's servers did not start")
         ready = self._conn.recv()
         self.base_url, self.h2_base_url = ready["base_url"], ready["h2_base_url"]
-        self.h2_host = {"NodeH2Host": "Node.js (nghttp2, OpenSSL)",
-                        "H2ImageHost": "hypercorn (Python)"}.get(ready["h2_host"], "")
+        self.h2_host = ready["h2_host"]
         self.cert_file = Path(ready["cert_file"])
         return self
 

@@ -110,6 +110,8 @@ def start_decode_pool() -> None:
     pool = _decode_pool()
     for _ in range(DECODE_THREADS):
         pool.submit(meet)
+
+
 THUMBNAIL_MAX_PIXELS = 16_000_000
 THUMB_FIT = QSize(220, 165)  # the grid's tile picture (results.thumbnails.THUMB_SIZE)
 CROP_FIT = QSize(1280, 1280)  # a searched image, decoded large enough to crop from

@@ -2,9 +2,10 @@
 
     python benchmarks/bench_start.py [--runs 5]
 
-Each run is a fresh process (offscreen Qt) doing what ``run_app`` does: the window's
-widgets are shown and painted first, then asyncio, the network stack, the keyring
-and the flows load. The floor is a process that creates a QApplication and shows an
+Each run is a fresh process (offscreen Qt, a new user's empty settings) starting as
+the installed ``bingrev-desktop`` does, through ``cli.main``: the window's widgets are
+shown and painted first, then asyncio, the network stack, the keyring and the flows
+load. The floor is a process that creates a QApplication and shows an
 empty QMainWindow, measured in the same run. The limit is the floor plus 150 ms.
 "Ready for input" (the flows attached) is printed beside it, without a target.
 """
@@ -43,47 +44,46 @@ print(time.time() - start)
 APP = r"""
 import time, sys
 start = float(sys.argv[1])
-from bingrev_desktop.ui.shell.app import attach_services, create_application, paint_first
-from bingrev_desktop.ui.common.settings_store import SettingsStore
-from PySide6.QtCore import QSettings
-app = create_application(["bench"])
-settings = SettingsStore(QSettings(sys.argv[2], QSettings.Format.IniFormat))
-window = paint_first(settings, demo=False)  # what run_app does first
-window.grab()
-painted = time.time() - start
-heavy = [m for m in HEAVY if m in sys.modules]
-import argparse, asyncio
-import qasync
-loop = qasync.QEventLoop(app)
-asyncio.set_event_loop(loop)
+import bingrev_desktop.ui.shell.app as app_module
 
-async def attach() -> float:
-    service, _ = await attach_services(window, argparse.Namespace(demo=False, api_base=None),
-                                       settings)
-    app.processEvents()
-    ready = time.time() - start
+marks = []
+original_paint, original_attach = app_module.paint_first, app_module.attach_services
+
+def paint_first(*args, **kwargs):
+    window = original_paint(*args, **kwargs)
+    window.grab()
+    marks.append(time.time() - start)
+    print(",".join(m for m in HEAVY if m in sys.modules) or "-")
+    return window
+
+async def attach_services(window, *args, **kwargs):
+    attached = await original_attach(window, *args, **kwargs)
+    window.grab()
+    marks.append(time.time() - start)
     window.session.discard_changes()
-    window.close()
-    await service.aclose()
-    return ready
+    window.close()  # run_window then shuts everything down as on a user's quit
+    return attached
 
-with loop:
-    ready = loop.run_until_complete(attach())
-print(",".join(heavy) or "-")
-print(painted, ready)
+app_module.paint_first, app_module.attach_services = paint_first, attach_services
+from bingrev_desktop.cli import main  # what the installed bingrev-desktop runs
+main([])
+print(*marks)
 """
 # Loaded by then, these would show in `python -X importtime` before the first paint.
 HEAVY = ("asyncio", "ssl", "httpx", "httpcore", "h2", "keyring", "qasync", "bingrev_desktop.demo",
          "bingrev_desktop.core.service", "bingrev_desktop.ui.case.case_flow")
 
 
-def once(code: str, *extra: str) -> list[str]:
+def once(code: str, home: Path) -> list[str]:
+    """One fresh process with its own empty home (settings, data, logs)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
-           "QT_API": "pyside6"}
+           "QT_API": "pyside6", "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
+           "XDG_CACHE_HOME": str(home / "cache")}
     import time
 
     done = subprocess.run([sys.executable, "-c", f"HEAVY = {HEAVY!r}\n" + code,
-                           repr(time.time()), *extra], env=env,
+                           repr(time.time())], env=env,
                           capture_output=True, text=True, timeout=60)
     if done.returncode != 0:
         raise SystemExit(done.stderr[-2000:])
@@ -101,8 +101,8 @@ def main() -> None:
     # machine would otherwise recompile every module of the app at every start.
     compileall.compile_dir(str(ROOT / "bingrev_desktop"), quiet=1)
     folder = Path(tempfile.mkdtemp())
-    floors = [float(once(FLOOR)[-1]) for _ in range(runs)]
-    outputs = [once(APP, str(folder / f"s{i}.ini")) for i in range(runs)]
+    floors = [float(once(FLOOR, folder / f"floor{i}")[-1]) for i in range(runs)]
+    outputs = [once(APP, folder / f"app{i}") for i in range(runs)]
     painted = [float(o[-1].split()[0]) for o in outputs]
     ready = [float(o[-1].split()[1]) for o in outputs]
     heavy = sorted({m for o in outputs for m in o[-2].split(",") if m != "-"})

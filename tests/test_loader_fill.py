@@ -78,7 +78,10 @@ def fill_windows(qloop: asyncio.AbstractEventLoop, *, multiplexed: bool,
 
     async def scenario() -> None:
         loader = ThumbnailLoader(never)
-        loader.set_concurrency(96, multiplexed=multiplexed)
+        if multiplexed:
+            loader.use_multiplexed_host(96)
+        else:
+            loader.set_concurrency(96)
         loader.reset(slow, watch)
         loader.request("on-screen")  # the tile on screen goes out first
         await asyncio.sleep(0)

@@ -29,6 +29,7 @@ from PySide6.QtCore import QTimer
 
 from ..core.errors import UNEXPECTED_THUMBNAIL_ERROR, ErrorDetail, ImageError
 from ..core.fetcher import MAX_REDIRECTS, THUMBNAIL_MAX_BYTES
+from ..core.fill_types import PictureArrived, Take
 from .replies import Sent, closing_error, deadline_error, too_many_redirects
 
 
@@ -47,8 +48,6 @@ class FillNetwork(Protocol):
 
 log = logging.getLogger("bingrev_desktop.qtnet")
 
-Take = Callable[[], "str | None"]
-Arrived = Callable[[str, "bytes | None", "ImageError | None"], None]
 
 PASS_BUDGET = 0.004  # seconds of GUI-thread work per pass of the event loop
 HOLD_LIMIT = 1.0  # a tile on screen that takes longer holds the fill back no longer
@@ -80,7 +79,7 @@ class BackgroundFill:
     nothing more and nothing is in flight; cancelled, or closed with the app, it
     aborts what is out and reports nothing more."""
 
-    def __init__(self, fetcher: FillNetwork, take: Take, arrived: Arrived, *,
+    def __init__(self, fetcher: FillNetwork, take: Take, arrived: PictureArrived, *,
                  allow_local: bool, window: Callable[[], int],
                  hold: Callable[[], bool]) -> None:
         self._fetcher = fetcher

@@ -48,13 +48,14 @@ from ..core.fetcher import (
     is_local_address,
     is_public_address,
 )
+from ..core.fill_types import PictureArrived, Take
 from ..core.http import USER_AGENT
 from ..core.pin_relay import Resolver, system_resolve
 from ..core.pinning import AddressPolicy
 from ..core.relay_process import RelayProcess
 from ..core.request import ValidationError, validate_image_url
 from ..core.sizes import IMAGE_CONCURRENCY, on_screen_load
-from .background_fill import Arrived, BackgroundFill, Take
+from .background_fill import BackgroundFill
 from .replies import (
     PROXY_ERRORS,
     Attribute,
@@ -212,7 +213,7 @@ class QtImageFetcher(QObject):
     def closed(self) -> bool:
         return self._closed
 
-    async def fill(self, take: Take, arrived: Arrived, *, allow_local: bool,
+    async def fill(self, take: Take, arrived: PictureArrived, *, allow_local: bool,
                    window: Callable[[], int], hold: Callable[[], bool]) -> None:
         """A grid's background fill, in Qt's callbacks (see :mod:`.background_fill`)."""
         if self._closed:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.case import SearchRecord, ThumbnailFailure, utc_now
 from ...core.errors import BingrevError, ErrorDetail, ImageError
+from ...core.fill_types import Hold, NetworkFill, Take, Window
 from ...core.redact import redact
 from ..common.next_turn import FILL, NextTurn
 from ..results.thumbnails import (
@@ -34,11 +35,6 @@ from .picture_keeper import PictureKeeper
 log = logging.getLogger("bingrev_desktop.case_images")
 
 Fetch = Callable[[str], Awaitable[bytes]]
-# The network's side of a background fill: fill(take, arrived(url, data, error),
-# window, hold) (see ThumbnailLoader).
-PictureArrived = Callable[[str, "bytes | None", "BingrevError | None"], None]
-FillFetch = Callable[[Callable[[], "str | None"], PictureArrived, Callable[[], int],
-                      Callable[[], bool]], Awaitable[None]]
 REPORT_EVERY_MS = 50
 
 
@@ -68,7 +64,7 @@ class CaseImages(QObject):
     progressChanged = Signal(str, bool, bool)  # the line, "complete", "can load the rest"
 
     def __init__(self, session: CaseSession, loader: ThumbnailLoader, fetch: Fetch,
-                 parent: QObject | None = None, *, fill: FillFetch | None = None) -> None:
+                 parent: QObject | None = None, *, fill: NetworkFill | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._loader = loader
@@ -156,8 +152,7 @@ class CaseImages(QObject):
         if fill_fetch is None or self._owners:
             return None
 
-        async def fill(take: Callable[[], str | None], arrived: FillArrived,
-                       window: Callable[[], int], hold: Callable[[], bool]) -> None:
+        async def fill(take: Take, arrived: FillArrived, window: Window, hold: Hold) -> None:
             def got(url: str, data: bytes | None, error: BingrevError | None) -> None:
                 try:
                     if data is not None and error is None:

@@ -8,6 +8,7 @@ import enum
 from collections.abc import Awaitable, Callable
 
 from ...core.errors import ImageError
+from ...core.fill_types import Hold, Take, Window
 
 
 class StoredPicture:
@@ -25,13 +26,11 @@ class StoredPicture:
 
 
 ThumbnailSource = Callable[[str], Awaitable["bytes | StoredPicture"]]
-# The background fill in one piece (Qt's network stack: no coroutine per picture):
-# fill(take, arrived, window, hold) downloads what take() hands out, window() at a
-# time, reports each with arrived(url, error), and holds finished pictures back while
-# hold() says tiles on screen still wait.
+# The background fill in one piece (Qt's network stack: no coroutine per picture), as
+# the loader sees it: each picture reported with arrived(url, error) once kept
+# (core.fill_types has the network's side).
 FillArrived = Callable[[str, "BaseException | None"], None]
-BackgroundFill = Callable[[Callable[[], "str | None"], FillArrived, Callable[[], int],
-                           Callable[[], bool]], Awaitable[None]]
+BackgroundFill = Callable[[Take, FillArrived, Window, Hold], Awaitable[None]]
 
 
 class NotStoredError(Exception):

@@ -144,10 +144,14 @@ class ThumbnailLoader(QObject):
                 self._in_background.add(url)
         self._start_pumps()
 
-    def set_concurrency(self, loads: int, *, multiplexed: bool = False) -> None:
-        """More (or fewer) loads in flight from now on (an HTTP/2 host: many more, on
-        one connection: ``multiplexed``)."""
-        self._multiplexed = multiplexed
+    def use_multiplexed_host(self, loads: int) -> None:
+        """The pictures' host answers over one HTTP/2 connection: ``loads`` in flight
+        from now on, and the fill may overlap the screen's round (``_fill_window``)."""
+        self._multiplexed = True
+        self.set_concurrency(loads)
+
+    def set_concurrency(self, loads: int) -> None:
+        """More (or fewer) loads in flight from now on."""
         if loads != self.concurrency:
             self.concurrency = loads
             self._start_pumps()

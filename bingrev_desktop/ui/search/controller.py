@@ -27,6 +27,7 @@ from ...core.errors import (
 )
 from ...core.fetcher import PREVIEW_MAX_BYTES, is_local_address, sniff_image_format
 from ...core.files import atomic_write
+from ...core.fill_types import Hold, PictureArrived, Take, Window
 from ...core.request import SearchRequest, ValidationError
 from ...core.service import SearchService
 from ..results.imaging import decode_image_async, image_header_size
@@ -239,9 +240,8 @@ class SearchController(QObject):
             return (await self.service.fetcher.fetch(url, allow_local=allow_local)).data
         return await self._thumbnail_fetcher().fetch(url, allow_local=allow_local)
 
-    async def fill_thumbnails(self, take: Callable[[], str | None],
-                              arrived: Callable[[str, bytes | None, BingrevError | None], None],
-                              window: Callable[[], int], hold: Callable[[], bool]) -> None:
+    async def fill_thumbnails(self, take: Take, arrived: PictureArrived, window: Window,
+                              hold: Hold) -> None:
         """A grid's background fill in one piece: through Qt's stack, in its callbacks
         (no coroutine per picture); behind a proxy, one fetch per picture through httpx,
         ``window()`` at a time."""

@@ -44,7 +44,7 @@ def attach_flows(window: Any, controller: SearchController,
     # loader, where tiles scrolled onto the screen overtake it; an HTTP/2 host
     # multiplexes them, so the whole fill may go at once.
     controller.thumbnailsMultiplexed.connect(
-        lambda: w.loader.set_concurrency(THUMBNAIL_LOADS, multiplexed=True))
+        lambda: w.loader.use_multiplexed_host(THUMBNAIL_LOADS))
     w.case_files = CaseFlow(w, w.session, w.banner, w.settings, status,
                             w.loader.until_screen_loaded)
     w.case_view = CaseView(w.session, w.images, w.results_panel, w.details, w.history,

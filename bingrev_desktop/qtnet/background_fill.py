@@ -91,7 +91,7 @@ class BackgroundFill:
         self._held_since: float | None = None
         self._drained = False  # take() had nothing more
         self._idle = asyncio.Event()
-        self._loop = asyncio.get_running_loop()
+        self._loop = asyncio.get_event_loop()  # resumable from Qt's event processing
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._pass)

@@ -358,7 +358,7 @@ class QtImageFetcher(QObject):
         if self._closed:  # closed while this one waited for a slot or the set-up
             raise closing_error(url)
         sent = self.send(url, allow_local, max_bytes)
-        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        finished: asyncio.Future[None] = asyncio.get_event_loop().create_future()
 
         def done() -> None:
             self._turns.wake(finished)

@@ -85,8 +85,10 @@ _setup_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 async def in_plain_thread(work: Callable[[], T]) -> T:
     """``work`` in a thread of its own that Qt knows nothing of: Qt objects made in the
-    loop's executor threads (QThreads) warned about their timers when destroyed."""
-    loop = asyncio.get_running_loop()
+    loop's executor threads (QThreads) warned about their timers when destroyed. The loop
+    is not looked up as the running one: qasync may resume a task from Qt's own event
+    processing, where none counts as running (see ``ui.common.tasks.pause``)."""
+    loop = asyncio.get_event_loop()
     done: asyncio.Future[T] = loop.create_future()
 
     def fail(error: BaseException) -> None:

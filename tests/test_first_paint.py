@@ -117,10 +117,15 @@ def test_closing_the_window_while_it_starts_ends_the_app(tmp_path: Path) -> None
 
 
 REAL_START = r"""
-import argparse, json, sys
+import argparse, json, logging, sys
 import bingrev_desktop.ui.shell.app as app_module
 
-original = app_module.open_first
+original, original_paint = app_module.open_first, app_module.paint_first
+
+def paint_first(*args, **kwargs):
+    window = original_paint(*args, **kwargs)
+    logging.getLogger("bingrev_desktop.qt").warning("said while the window painted")
+    return window
 
 async def open_then_close(window, args, engine):
     await original(window, args, engine)
@@ -131,7 +136,7 @@ async def open_then_close(window, args, engine):
     window.session.discard_changes()
     window.close()
 
-app_module.open_first = open_then_close
+app_module.open_first, app_module.paint_first = open_then_close, paint_first
 code = app_module.run_app(argparse.Namespace(demo=True, api_base=None, case_file=None,
                                              verbose=False))
 print(json.dumps({"exit": code}))
@@ -141,10 +146,13 @@ print(json.dumps({"exit": code}))
 def test_the_real_start_in_demo_mode_opens_the_sample_and_quits_cleanly(
         tmp_path: Path) -> None:
     """``run_app`` itself, as the desktop entry starts it: paint, attach, the sample case,
-    then a clean quit."""
+    then a clean quit. The log file is set up after the first paint; a warning from
+    that paint waits in memory and reaches it (it went to stderr, which a desktop
+    launcher throws away)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
            "QT_API": "pyside6", "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+           "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", REAL_START], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -154,6 +162,9 @@ def test_the_real_start_in_demo_mode_opens_the_sample_and_quits_cleanly(
     assert "demo" in shown["title"]
     assert ended == {"exit": 0}
     assert "Traceback" not in done.stderr
+    log_file = tmp_path / "state" / "bingrev-desktop" / "bingrev-desktop.log"
+    assert "said while the window painted" in log_file.read_text(encoding="utf-8")
+    assert "said while the window painted" not in done.stderr
 
 
 SCAN_CHILD = r"""
@@ -226,3 +237,4 @@ def test_the_installed_entry_point_paints_before_the_network_stack_loads(
     # Styled once the widgets are built (not under the sheet: every widget added was
     # polished again); the log file's writer comes after the paint.
     assert at_paint == {"loaded": [], "styled": True, "logging": False}
+

@@ -11,7 +11,6 @@ from ...core.markets import find_market, market_for_locale
 from ...core.redact import redact
 from ...core.request import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
 from ...core.settings import SiteContact
-from .settings_writer import SettingsWriter, shares_pending_changes
 
 PROXY_KEY = "network/proxy"
 
@@ -23,32 +22,12 @@ VERSION_KEY = "meta/settings_version"
 class SettingsStore:
     def __init__(self, settings: QSettings | None = None) -> None:
         self._s = settings or QSettings()
-        # Changes are written by a thread of their own, never on the GUI thread.
-        self._writer = SettingsWriter(self._s) if shares_pending_changes(self._s) else None
         if self._s.value(VERSION_KEY) is None:  # before the first rename of a key
-            # Once, at the start: the file exists, private from then on.
-            self._set(VERSION_KEY, SETTINGS_VERSION)
-            if self._writer is None:
-                self.sync()
-
+            self._s.setValue(VERSION_KEY, SETTINGS_VERSION)
+            self.sync()  # once, at the start: the file exists, private from then on
     def _set(self, key: str, value: object) -> None:
-        # Written later (see SettingsWriter); rewrites keep the file's 0600 mode.
+        # QSettings writes later, on its own; its rewrites keep the file's 0600 mode.
         self._s.setValue(key, value)
-        self._write_later()
-
-    def _remove(self, key: str) -> None:
-        self._s.remove(key)
-        self._write_later()
-
-    def _write_later(self) -> None:
-        # Asked at every change: QSettings asks only until it has written itself, which
-        # it no longer does.
-        if self._writer is not None:
-            self._writer.request()
-
-    def wait_written(self, timeout: float) -> bool:
-        """True once every change so far is on disk."""
-        return self._writer is None or self._writer.wait_written(timeout)
 
     def sync(self) -> None:
         """Write now and make the file private: it holds recent addresses and case paths.
@@ -110,7 +89,7 @@ class SettingsStore:
         if value:
             self._set("advanced/api_base", value)
         else:
-            self._remove("advanced/api_base")
+            self._s.remove("advanced/api_base")
 
     @property
     def site_contact(self) -> SiteContact:
@@ -130,7 +109,7 @@ class SettingsStore:
         if value:
             self._set(PROXY_KEY, value)
         else:
-            self._remove(PROXY_KEY)
+            self._s.remove(PROXY_KEY)
 
     @property
     def group_copies(self) -> bool:
@@ -155,7 +134,7 @@ class SettingsStore:
         return items[:MAX_RECENT]
 
     def clear_recent_images(self) -> None:
-        self._remove("recent/images")
+        self._s.remove("recent/images")
 
     def recent_sessions(self) -> list[str]:
         return self._list("recent/sessions")[:MAX_RECENT]

@@ -20,6 +20,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from ... import APP_DISPLAY_NAME, APP_ID, APP_NAME, ORG_NAME, __version__
+from ...core.logs import keep_early_records
 from ...core.request import ValidationError
 from ...core.settings import DEFAULT_API_BASE, data_dir, resolve_api_base
 from ...resources import resource_dir
@@ -217,13 +218,14 @@ def dispose_widgets(app: QApplication) -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    keep_early_records()  # until the log file is set up, after the first paint
     crash_hooks.install()  # the banner joins in once the window exists
     app = create_application(sys.argv[:1], styled=False)  # styled once the window is built
     app.setQuitOnLastWindowClosed(False)
     settings = SettingsStore()
     window = paint_first(settings, demo=bool(args.demo))
     # The log file's folder, file and writer thread are disk work the first paint does
-    # not need; until now a failure would have gone to stderr.
+    # not need; what was logged until now waited in memory.
     from ...core.logs import setup_logging
 
     setup_logging(verbose=getattr(args, "verbose", False))

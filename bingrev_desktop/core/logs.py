@@ -27,7 +27,9 @@ _listener: logging.handlers.QueueListener | None = None
 
 
 class EarlyRecords(logging.Handler):
-    """Records from before the log file is set up, kept in memory."""
+    """Records from before the log file is set up, kept in memory (not the standard
+    MemoryHandler: it lives in ``logging.handlers``, which the first paint does not
+    load)."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)

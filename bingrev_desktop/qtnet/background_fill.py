@@ -22,14 +22,13 @@ import collections
 import functools
 import logging
 import time
-from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QTimer
 
 from ..core.errors import UNEXPECTED_THUMBNAIL_ERROR, ErrorDetail, ImageError
 from ..core.fetcher import MAX_REDIRECTS, THUMBNAIL_MAX_BYTES
-from ..core.fill_types import PictureArrived, Take
+from ..core.fill_types import Hold, PictureArrived, Take, Window
 from .replies import Sent, closing_error, deadline_error, too_many_redirects
 
 
@@ -80,8 +79,7 @@ class BackgroundFill:
     aborts what is out and reports nothing more."""
 
     def __init__(self, fetcher: FillNetwork, take: Take, arrived: PictureArrived, *,
-                 allow_local: bool, window: Callable[[], int],
-                 hold: Callable[[], bool]) -> None:
+                 allow_local: bool, window: Window, hold: Hold) -> None:
         self._fetcher = fetcher
         self._take, self._arrived = take, arrived
         self._allow_local = allow_local

@@ -23,7 +23,7 @@ import collections
 import logging
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
 from urllib.parse import urljoin
 
@@ -48,7 +48,7 @@ from ..core.fetcher import (
     is_local_address,
     is_public_address,
 )
-from ..core.fill_types import PictureArrived, Take
+from ..core.fill_types import Hold, PictureArrived, Take, Window
 from ..core.http import USER_AGENT
 from ..core.pin_relay import Resolver, system_resolve
 from ..core.pinning import AddressPolicy
@@ -214,7 +214,7 @@ class QtImageFetcher(QObject):
         return self._closed
 
     async def fill(self, take: Take, arrived: PictureArrived, *, allow_local: bool,
-                   window: Callable[[], int], hold: Callable[[], bool]) -> None:
+                   window: Window, hold: Hold) -> None:
         """A grid's background fill, in Qt's callbacks (see :mod:`.background_fill`)."""
         if self._closed:
             return

@@ -71,7 +71,9 @@ print(*marks)
 """
 # Loaded by then, these would show in `python -X importtime` before the first paint.
 HEAVY = ("asyncio", "ssl", "httpx", "httpcore", "h2", "keyring", "qasync", "bingrev_desktop.demo",
-         "bingrev_desktop.core.service", "bingrev_desktop.ui.case.case_flow")
+         "bingrev_desktop.core.service", "bingrev_desktop.ui.case.case_flow",
+         "bingrev_desktop.ui.case.history_panel", "bingrev_desktop.ui.results.result_delegate",
+         "bingrev_desktop.core.case", "sqlite3", "multiprocessing")
 
 
 def once(code: str, home: Path) -> list[str]:

@@ -49,9 +49,10 @@ def no_display() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # a bundle starting its parsing worker
+        import multiprocessing  # (not before the window otherwise: it loads sockets, pickle)
 
-    multiprocessing.freeze_support()  # a frozen bundle starting its parsing worker
+        multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("QT_API", "pyside6")  # qasync must pick PySide6
     if "--self-check" in argv:

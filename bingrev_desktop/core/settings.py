@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import platformdirs
-
 from .request import ValidationError
 
 DEFAULT_API_BASE = "https://run.xcrawl.com"
@@ -55,13 +53,20 @@ def resolve_api_base(explicit: str | None = None, stored: str | None = None) -> 
 APP_DIR_NAME = "bingrev-desktop"
 
 
+# platformdirs follows each OS's convention, as QStandardPaths does, without Qt. It is
+# imported where a folder is asked for: it loads tempfile, shutil and random, which the
+# window's first paint does not need.
+
 def data_dir() -> Path:
-    """Per-user data folder (autosave, spool), created on demand by callers.
-    platformdirs follows each OS's convention, as QStandardPaths does, without Qt."""
+    """Per-user data folder (autosave, spool), created on demand by callers."""
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
 
 
 def log_dir() -> Path:
+    import platformdirs
+
     if sys.platform.startswith("linux"):
         # XDG: logs are state ($XDG_STATE_HOME/bingrev-desktop), kept where they were.
         return Path(platformdirs.user_state_dir(APP_DIR_NAME, appauthor=False))
@@ -69,6 +74,8 @@ def log_dir() -> Path:
 
 
 def cache_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir(APP_DIR_NAME, appauthor=False))
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.case import KeptCopy, LinkResult, LinkState
+from ...core.case_records import KeptCopy, LinkResult, LinkState
 from ...core.duplicates import CopyInfo
 from ...core.response import ImageInfo, ResultItem
 from ...core.sizes import human_size

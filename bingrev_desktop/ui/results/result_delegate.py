@@ -16,14 +16,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from ...core.case import LinkState
+from ...core.case_records import LinkState
 from ...core.response import ResultItem
 from .results_model import FoldRole, TileFacts, TileRole
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
-from .tile_text import TileLines, TileTextCache
-
-MARGIN = 6
-TILE = QSize(THUMB_SIZE.width() + 2 * MARGIN, THUMB_SIZE.height() + 2 * MARGIN + 58)
+from .tile_text import MARGIN, TILE, TileLines, TileTextCache
 
 _STATE_TEXT = {
     ThumbState.UNKNOWN: "Loading\u2026",

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QUrl,
 )
 
-from ...core.case import LinkState
+from ...core.case_records import LinkState
 from ...core.duplicates import CopyInfo, group_heads
 from ...core.response import ResultItem, isolate
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.case import LinkState
+from ...core.case_records import LinkState
 from ...core.duplicates import CopyInfo
 from ...core.response import ResultItem
 from ..common.accessibility import name_clear_button

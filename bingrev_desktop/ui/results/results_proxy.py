@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
-from ...core.case import LinkState
+from ...core.case_records import LinkState
 from .results_model import FoldRole, Index, ResultsModel
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
@@ -10,14 +12,18 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem, QWidget
 
 from ...core.response import ResultItem
 from ..common.next_turn import GRID, NextTurn
-from .result_delegate import TILE, ResultDelegate
 from .results_model import FoldRole, ItemRole, ResultsModel
-from .thumbnails import ThumbnailLoader
+from .tile_text import TILE
+
+if TYPE_CHECKING:
+    from .result_delegate import ResultDelegate
+    from .thumbnails import ThumbnailLoader
 
 LAYOUT_BATCH = 200  # more than the 150 results one search can have
 
@@ -51,7 +57,7 @@ class ResultsView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.setItemDelegate(ResultDelegate(loader, self))
+        self._delegate: ResultDelegate | None = None  # made before the first tile is shown
         # A search's 150 results are laid out in one pass: each extra batch ends with a
         # full repaint of the grid. Only a sweep's merged hundreds are laid out in turns.
         self.setLayoutMode(QListView.LayoutMode.Batched)
@@ -62,12 +68,29 @@ class ResultsView(QListView):
         self._paint_again = NextTurn(lambda: self.viewport().setUpdatesEnabled(True), self,
                                      order=GRID)
 
+    def tile_delegate(self) -> ResultDelegate:
+        """The delegate that draws the tiles, made when first needed: results arriving,
+        the view shown, or the warm-up. The window's first paint shows no tile, and the
+        delegate's module (QStyle's enums, the tiles' text) cost it about 10 ms."""
+        if self._delegate is None:
+            from .result_delegate import ResultDelegate
+
+            self._delegate = ResultDelegate(self._loader, self)
+            self.setItemDelegate(self._delegate)
+        return self._delegate
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.tile_delegate()
+        self._fit_columns()
+        super().showEvent(event)
+
     def paint_next_turn(self) -> None:
         """New results are taken in this turn, their first screenful's text is laid out
         in the next, and they are painted in the one after. In one turn, taking them
         (model, sort, the panels around) and the first paint of new tiles took two
         frames; apart, each fits in one and the window answers in between. Their
         pictures are asked for at once (``request_first_screen``), a few turns sooner."""
+        self.tile_delegate()
         self.viewport().setUpdatesEnabled(False)
         self._prepare_texts()
         self._paint_again()
@@ -85,8 +108,8 @@ class ResultsView(QListView):
 
     def _prepare_first_screen(self) -> None:
         """Lay out the first screenful's text ahead of its paint."""
-        model, delegate = self.model(), self.itemDelegate()
-        if model is None or not isinstance(delegate, ResultDelegate):
+        model, delegate = self.model(), self.tile_delegate()
+        if model is None:
             return
         font = self.font()
         for row in range(min(self.first_screen(), model.rowCount())):
@@ -118,7 +141,7 @@ class ResultsView(QListView):
         canvas.fill(Qt.GlobalColor.transparent)
         painter = QPainter(canvas)
         try:
-            self.itemDelegate().paint(painter, option, model.index(0))
+            self.tile_delegate().paint(painter, option, model.index(0))
         finally:
             painter.end()
 
@@ -143,7 +166,7 @@ class ResultsView(QListView):
         index = self.indexAt(event.position().toPoint())
         fold = index.data(FoldRole) if index.isValid() else None
         item = index.data(ItemRole) if fold else None
-        hit = isinstance(fold, str) and ResultDelegate.fold_badge_rect(
+        hit = isinstance(fold, str) and self.tile_delegate().fold_badge_rect(
             self.visualRect(index), fold, self.font()).contains(event.position().toPoint())
         super().mouseReleaseEvent(event)
         if hit and item is not None and event.button() == Qt.MouseButton.LeftButton:
@@ -168,14 +191,21 @@ class ResultsView(QListView):
                 viewport.update(rect)
 
     def set_dimmed(self, dimmed: bool) -> None:
-        delegate = self.itemDelegate()
-        if isinstance(delegate, ResultDelegate) and delegate.dimmed != dimmed:
+        delegate = self.tile_delegate()
+        if delegate.dimmed != dimmed:
             delegate.dimmed = dimmed
             self.viewport().update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Spread the columns over the whole width instead of leaving a gap on the right."""
         super().resizeEvent(event)
+        if self.isVisible():  # hidden, it is fitted when shown
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Spread the columns over the whole width instead of leaving a gap on the right.
+        Not while hidden: the first ``viewport()`` call makes PySide resolve the widget's
+        type, which creates the enums of every widget class (8 ms before the first paint,
+        which shows no tile)."""
         width = self.viewport().width() - 2 * self.spacing()
         columns = max(1, width // (TILE.width() + 2 * self.spacing()))
         self.setGridSize(QSize(width // columns, TILE.height() + 2 * self.spacing()))

@@ -11,10 +11,14 @@ import re
 from collections import OrderedDict
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QStaticText
 
 from ...core.response import ResultItem, isolate
+from .imaging import THUMB_FIT
+
+MARGIN = 6
+TILE = QSize(THUMB_FIT.width() + 2 * MARGIN, THUMB_FIT.height() + 2 * MARGIN + 58)  # + 3 lines
 
 # Short, for the tile's last line; the details pane and the tooltip say it in full.
 TILE_CLOSENESS = {"same picture": "same as yours", "edited copy": "edited copy",

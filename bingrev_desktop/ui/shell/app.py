@@ -219,7 +219,7 @@ def dispose_widgets(app: QApplication) -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     keep_early_records()  # until the log file is set up, after the first paint
-    crash_hooks.install()  # the banner joins in once the window exists
+    crash_hooks.install(crash_log=False)  # the crash log's file after the first paint
     app = create_application(sys.argv[:1], styled=False)  # styled once the window is built
     app.setQuitOnLastWindowClosed(False)
     settings = SettingsStore()
@@ -229,6 +229,7 @@ def run_app(args: argparse.Namespace) -> int:
     from ...core.logs import setup_logging
 
     setup_logging(verbose=getattr(args, "verbose", False))
+    crash_hooks.install()  # with its file now; the banner joins in once the window works
     # Only now: asyncio, the event loop and (in attach_services) the network stack.
     import asyncio
 

@@ -57,11 +57,18 @@ def make_excepthook(show_error: ShowError | None) -> Callable[..., None]:
     return hook
 
 
-def install(show_error: ShowError | None = None) -> None:
-    """Route uncaught exceptions, Qt messages and hard crashes to the log."""
+def install(show_error: ShowError | None = None, *, crash_log: bool = True) -> None:
+    """Route uncaught exceptions, Qt messages and hard crashes to the log. Without
+    ``crash_log`` a hard crash's stack goes to stderr until a later call opens the
+    crash log: the first paint does not wait on its folder."""
     global _crash_file
     sys.excepthook = make_excepthook(show_error)
     qInstallMessageHandler(qt_message)
+    if not crash_log:
+        faulthandler.enable()
+        return
+    if _crash_file is not None:
+        return  # open already, and the fault handler writes to it
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)

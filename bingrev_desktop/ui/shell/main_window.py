@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from ...core.dropped import with_scheme
 from ...core.errors import BingrevError
 from ...core.request import SearchRequest, ValidationError, validate_image_url
 from ...core.settings import SiteContact
-from ..case.history_panel import HistoryPanel
 from ..common.activity_bar import ActivityBar
 from ..common.message_banner import MessageBanner
 from ..common.settings_store import SettingsStore
@@ -46,6 +45,7 @@ if TYPE_CHECKING:  # set by attach(): importing them loads the network stack
     from ..case.case_view import CaseView
     from ..case.copy_finder import CopyFinder
     from ..case.evidence_flow import EvidenceFlow
+    from ..case.history_panel import HistoryPanel
     from ..dialogs.about_dialog import AboutDialog
     from ..dialogs.help_dialog import GettingStartedDialog
     from ..dialogs.key_flow import KeyFlow
@@ -61,6 +61,7 @@ log = logging.getLogger("bingrev_desktop.window")
 class MainWindow(QMainWindow):
     closed = Signal()
     # Set by attach().
+    history: HistoryPanel  # the Case history tab: hidden at the first paint
     controller: SearchController
     session: CaseSession
     images: CaseImages
@@ -90,14 +91,14 @@ class MainWindow(QMainWindow):
         self.details = DetailsPane()
         self.banner = MessageBanner()
         self.tasks = TaskSet()
-        self.history = HistoryPanel()
         self._close_confirmed = False
         self.demo_recent: list[str] = []
         self.demo_notice = demo_notice()
         self.demo_notice.setVisible(demo)
         self.side_tabs = QTabWidget()  # Details | Case history
         self.side_tabs.addTab(self.details, "Details")
-        self.side_tabs.addTab(self.history, "Case history")
+        self.history_page = QWidget()  # attach() puts the panel in its place
+        self.side_tabs.addTab(self.history_page, "Case history")
         self.setCentralWidget(build_central(self.search_panel, self.results_panel,
                                            self.side_tabs, self.banner, self.demo_notice))
         self.menu_actions = build_menus(self.menuBar(), self, self._menu_commands())

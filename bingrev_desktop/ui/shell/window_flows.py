@@ -16,6 +16,7 @@ from ..case.case_images import CaseImages
 from ..case.case_session import CaseSession
 from ..case.case_view import CaseView
 from ..case.evidence_flow import EvidenceFlow
+from ..case.history_panel import HistoryPanel
 from ..dialogs.key_flow import KeyFlow
 from ..results.evidence_view import EvidenceView
 from ..results.imaging import start_decode_pool
@@ -36,6 +37,7 @@ def attach_flows(window: Any, controller: SearchController,
     into the window."""
     w = window
     w.controller = controller
+    add_history_panel(w)
     status = w.statusBar()
     w.session = CaseSession(w)
     w.images = CaseImages(w.session, w.loader, w.fetch_thumbnail, w,
@@ -64,6 +66,18 @@ def attach_flows(window: Any, controller: SearchController,
     # runs (after the first paint).
     QTimer.singleShot(WARM_UP_MS, w.results_panel.view, w.results_panel.view.warm_up)
     QTimer.singleShot(WARM_UP_MS, w.results_panel.view, start_decode_pool)
+
+
+def add_history_panel(window: Any) -> None:
+    """The Case history panel, in its tab's place: the first paint does not show it,
+    and its module loads the case's storage (sqlite3, hashlib, the series)."""
+    tabs = window.side_tabs
+    current, index = tabs.currentIndex(), tabs.indexOf(window.history_page)
+    window.history = HistoryPanel()
+    tabs.removeTab(index)
+    tabs.insertTab(index, window.history, "Case history")
+    tabs.setCurrentIndex(current)
+    window.history_page.deleteLater()
 
 
 def outcome_view(window: Any) -> SearchOutcomeView:

@@ -8,11 +8,9 @@ full-size image (the link's address is an image, or a wrapper such as Bing's
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 # Query parameters of image-search result links that hold the full image's address:
 # Bing (mediaurl), Google (imgurl), Yandex (img_url), and generic ones.
@@ -26,56 +24,11 @@ class DroppedImage:
     full_size_from_link: bool = False  # the link's full image, not the thumbnail shown
 
 
-class _ImgSrcParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.sources: list[str] = []
-        self.links: list[str | None] = []  # the enclosing <a href> of each source
-        self.base: str | None = None
-        self._open_link: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k.casefold(): v for k, v in attrs if v}
-        if tag == "base" and "href" in values:
-            self.base = values["href"]
-        elif tag == "a":
-            self._open_link = (values.get("href") or "").strip() or None
-        elif tag == "img":
-            src = values.get("src") or values.get("data-src")
-            if src:
-                self.sources.append(src.strip())
-                self.links.append(self._open_link)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._open_link = None
-
-
-def _absolute(address: str, base: str | None) -> str:
-    try:
-        relative = not urlsplit(address).scheme
-    except ValueError:
-        return address
-    return urljoin(base, address) if base and relative else address
-
-
-def _img_and_link(markup: str, page_url: str | None = None) -> tuple[str, str | None] | None:
-    parser = _ImgSrcParser()
-    try:
-        parser.feed(markup[:200_000])
-    except Exception:
-        return None
-    if not parser.sources:
-        return None
-    base = parser.base or page_url
-    link = parser.links[0]
-    return (_absolute(html.unescape(parser.sources[0]), base),
-            _absolute(html.unescape(link), base) if link else None)
-
-
 def img_src_from_html(markup: str, page_url: str | None = None) -> str | None:
     """First ``<img src>`` in an HTML fragment, made absolute when possible."""
-    found = _img_and_link(markup, page_url)
+    from .dropped_html import img_and_link
+
+    found = img_and_link(markup, page_url)
     return found[0] if found else None
 
 
@@ -149,7 +102,9 @@ def pick_dropped(
 ) -> DroppedImage | None:
     """Apply the preference order: the full image a linked ``<img>`` leads to, the
     ``<img>`` itself, then uri-list, x-moz-url and plain text."""
-    found = _img_and_link(html_text) if html_text else None
+    from .dropped_html import img_and_link
+
+    found = img_and_link(html_text) if html_text else None
     if found is not None:
         src, link = found
         full = full_image_of_link(link) if link else None

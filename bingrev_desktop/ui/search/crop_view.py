@@ -251,7 +251,12 @@ class CropView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         palette = self.palette()
-        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.AlternateBase))
+        # Not fillRect: PySide's choice among its overloads creates QGradient's enums
+        # (2 ms in the window's first paint).
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.brush(QPalette.ColorRole.AlternateBase))
+        painter.drawRect(self.rect())
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         if self._image is None or self._image.isNull():
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect().adjusted(24, 24, -24, -24),

@@ -1,6 +1,6 @@
 """Cold start: process start to the main window painted, against its floor.
 
-    python benchmarks/bench_start.py [--runs 5]
+    python benchmarks/bench_start.py [--runs 9]
 
 Each run is a fresh process (offscreen Qt, a new user's empty settings) starting as
 the installed ``bingrev-desktop`` does, through ``cli.main``: the window's widgets are
@@ -72,7 +72,8 @@ print(*marks)
 # Loaded by then, these would show in `python -X importtime` before the first paint.
 HEAVY = ("asyncio", "ssl", "httpx", "httpcore", "h2", "keyring", "qasync", "bingrev_desktop.demo",
          "bingrev_desktop.core.service", "bingrev_desktop.ui.case.case_flow",
-         "bingrev_desktop.ui.case.history_panel", "bingrev_desktop.ui.results.result_delegate",
+         "bingrev_desktop.ui.case.history_panel", "bingrev_desktop.ui.results.results_model",
+         "bingrev_desktop.ui.results.imaging", "bingrev_desktop.core.response",
          "bingrev_desktop.core.case", "sqlite3", "multiprocessing")
 
 
@@ -95,7 +96,7 @@ def once(code: str, home: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     runs = max(1, min(args.runs, 20))
     # An installed app starts from compiled bytecode (pip, the .deb and the bundle all
@@ -103,8 +104,11 @@ def main() -> None:
     # machine would otherwise recompile every module of the app at every start.
     compileall.compile_dir(str(ROOT / "bingrev_desktop"), quiet=1)
     folder = Path(tempfile.mkdtemp())
-    floors = [float(once(FLOOR, folder / f"floor{i}")[-1]) for i in range(runs)]
-    outputs = [once(APP, folder / f"app{i}") for i in range(runs)]
+    # Interleaved, so a change of the machine's pace during the run meets both alike.
+    floors, outputs = [], []
+    for i in range(runs):
+        floors.append(float(once(FLOOR, folder / f"floor{i}")[-1]))
+        outputs.append(once(APP, folder / f"app{i}"))
     painted = [float(o[-1].split()[0]) for o in outputs]
     ready = [float(o[-1].split()[1]) for o in outputs]
     heavy = sorted({m for o in outputs for m in o[-2].split(",") if m != "-"})

@@ -17,10 +17,13 @@ HEAVY = ["asyncio", "concurrent.futures", "ssl", "httpx", "httpcore", "h2", "key
          "bingrev_desktop.demo",
          "bingrev_desktop.core.service", "bingrev_desktop.core.client",
          "bingrev_desktop.ui.case.case_flow", "bingrev_desktop.ui.dialogs.key_flow",
-         # what the first paint does not show or use: the Case history tab, the grid's
-         # tile painter, the case's storage, the data folders, the bundle's worker start
-         "bingrev_desktop.ui.case.history_panel", "bingrev_desktop.ui.results.result_delegate",
-         "bingrev_desktop.core.case", "sqlite3", "platformdirs", "multiprocessing"]
+         # what the first paint does not show or use: the Case history tab, the grid (its
+         # models, tiles and decoding, the result types), the case's storage, the data
+         # folders, the bundle's worker start
+         "bingrev_desktop.ui.case.history_panel", "bingrev_desktop.ui.results.results_model",
+         "bingrev_desktop.ui.results.result_delegate", "bingrev_desktop.ui.results.imaging",
+         "bingrev_desktop.core.response", "bingrev_desktop.core.case", "sqlite3",
+         "platformdirs", "multiprocessing"]
 
 CHILD = r"""
 import argparse, json, sys

@@ -189,3 +189,35 @@ def test_a_click_on_the_history_of_a_replaced_case_is_not_taken(qapp: QApplicati
     history.show_case(new, None)  # drawn in the next turn
     history.list.setCurrentRow(0)  # the old case's search, still on screen
     assert chosen == [] and history.list.count() == 0
+
+
+def test_the_bar_works_before_the_grid_exists_and_the_grid_takes_its_state(
+        qapp: QApplication) -> None:
+    """The window paints the bar and the empty state before the grid, its models and
+    their modules load (``attach_grid``, after the first paint). What the user (or the
+    settings) set on the bar meanwhile is what the grid then shows."""
+    from bingrev_desktop.ui.results.keys import ItemRole, SortKey
+
+    async def never(url: str) -> bytes:
+        raise AssertionError("no fetch in this test")
+
+    panel = ResultsPanel()
+    panel.resize(900, 700)
+    panel.show()
+    qapp.processEvents()
+    assert not hasattr(panel, "view") and panel.stack.count() == 1
+    panel.group_copies.setChecked(True)  # as last time, from the settings
+    panel.filter_edit.setText("site1")  # typed while the rest loads
+    panel.sort_combo.setCurrentIndex(panel.sort_combo.findData(SortKey.DOMAIN))
+    qapp.processEvents()
+    panel.attach_grid(ThumbnailLoader(never))
+    panel.show_results(results(30))
+    assert panel.proxy.grouped
+    shown = [panel.proxy.index(r, 0).data(ItemRole).domain
+             for r in range(panel.proxy.rowCount())]
+    assert shown == sorted(shown) and all("site1" in d for d in shown)
+    assert len(shown) == 11  # site1, site10 … site19
+    assert panel.shown_label.text().startswith("11 shown")
+    panel.filter_edit.clear()  # the bar drives the grid from now on
+    assert panel.proxy.rowCount() == 30
+    panel.close()

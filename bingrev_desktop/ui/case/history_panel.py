@@ -20,7 +20,7 @@ from ...core.case import Case, SearchRecord, plural
 from ...core.series import series_texts
 from ..common.message_banner import plain_label
 from ..common.next_turn import NextTurn
-from ..results.results_model import plain_tooltip
+from ..results.keys import plain_tooltip
 
 IdRole = Qt.ItemDataRole.UserRole + 20
 

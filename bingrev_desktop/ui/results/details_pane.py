@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QTextCursor
@@ -20,13 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.case_records import KeptCopy, LinkResult, LinkState
-from ...core.duplicates import CopyInfo
-from ...core.response import ImageInfo, ResultItem
 from ...core.sizes import human_size
 from ..common.message_banner import plain_label
 from ..common.next_turn import NextTurn
-from .results_model import plain_tooltip
+from .keys import plain_tooltip
+
+if TYPE_CHECKING:  # the window's first paint shows this pane empty: no result types yet
+    from ...core.case_records import KeptCopy, LinkResult
+    from ...core.duplicates import CopyInfo
+    from ...core.response import ImageInfo, ResultItem
 
 
 def readable_date(text: str) -> str:
@@ -265,6 +268,8 @@ class DetailsPane(QScrollArea):
 
     def show_evidence(self, copy: KeptCopy | None, links: list[LinkResult]) -> None:
         """The kept full-size copy (hash, time, size) and the latest link check."""
+        from ...core.case_records import LinkState
+
         has_copy = copy is not None and copy.ok
         self.keep_button.setVisible(self._item is not None and self._item.image_url is not None
                                     and not has_copy)

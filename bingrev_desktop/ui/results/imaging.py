@@ -15,18 +15,9 @@ from PySide6.QtGui import QImage, QImageReader
 from ...core.duplicates import HASH_HEIGHT, HASH_WIDTH, make_fingerprint
 from ...core.errors import ErrorDetail, ImageError
 from ..common.tasks import in_worker
+from .image_limits import MAX_PIXELS, MAX_SIDE
 
 T = TypeVar("T")
-ALLOCATION_LIMIT_MB = 256
-MAX_SIDE = 16_384
-MAX_PIXELS = 60_000_000
-
-
-def configure_image_limits() -> None:
-    """Set Qt's global decode allocation cap explicitly (the default varies)."""
-    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-
-
 def _reader(data: bytes) -> tuple[QImageReader, QBuffer]:
     buffer = QBuffer()
     buffer.setData(QByteArray(data))

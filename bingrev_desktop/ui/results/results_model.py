@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -18,17 +17,23 @@ from PySide6.QtCore import (
 from ...core.case_records import LinkState
 from ...core.duplicates import CopyInfo, group_heads
 from ...core.response import ResultItem, isolate
+from .keys import (
+    CopyRole,
+    FoldRole,
+    ItemRole,
+    LargestRole,
+    LinkRole,
+    MarketsRole,
+    NewRole,
+    NoteRole,
+    StarRole,
+    TileRole,
+    plain_tooltip,
+)
 
-ItemRole = Qt.ItemDataRole.UserRole + 1
-LargestRole = Qt.ItemDataRole.UserRole + 2
-StarRole = Qt.ItemDataRole.UserRole + 3
-NoteRole = Qt.ItemDataRole.UserRole + 4
-LinkRole = Qt.ItemDataRole.UserRole + 5  # LinkState of the latest link check, or None
-MarketsRole = Qt.ItemDataRole.UserRole + 6  # the markets of a sweep that found it
-NewRole = Qt.ItemDataRole.UserRole + 7  # first shown by this run (a date), or None
-CopyRole = Qt.ItemDataRole.UserRole + 8  # CopyInfo: its copy group, or None (not yet known)
-FoldRole = Qt.ItemDataRole.UserRole + 9  # proxy only: "×7" on a group's tile when folded
-TileRole = Qt.ItemDataRole.UserRole + 10  # TileFacts: everything a tile draws, in one call
+__all__ = ["CopyRole", "FoldRole", "Index", "ItemRole", "LargestRole", "LinkRole",
+           "MarketsRole", "NewRole", "NoteRole", "ResultsModel", "StarRole", "TileFacts",
+           "TileRole", "copies_text", "plain_tooltip", "spoken"]
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -48,11 +53,6 @@ class TileFacts(NamedTuple):
 
 
 ROWS_ONE_BY_ONE = 12  # more changed rows than this are announced as one range
-
-
-def plain_tooltip(text: str) -> str:
-    """Tooltips guess rich text; escaping makes remote text show literally."""
-    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def spoken(item: ResultItem, starred: bool, note: str) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -18,21 +16,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.case_records import LinkState
-from ...core.duplicates import CopyInfo
-from ...core.response import ResultItem
-from ..common.accessibility import name_clear_button
 from ..common.message_banner import plain_label
-from .result_menu import build_result_menu, popup_result_menu
-from .results_model import CopyRole, ItemRole, ResultsModel, plain_tooltip
-from .results_proxy import ResultsProxyModel, SortKey
-from .results_view import ResultsView
-from .thumbnails import ThumbnailLoader
+from .keys import CopyRole, ItemRole, plain_tooltip
+from .results_bar import ResultsBar
+
+if TYPE_CHECKING:  # the grid's parts load in attach_grid, after the first paint
+    from ...core.case_records import LinkState
+    from ...core.duplicates import CopyInfo
+    from ...core.response import ResultItem
+    from .results_model import ResultsModel
+    from .results_proxy import ResultsProxyModel
+    from .results_view import ResultsView
+    from .thumbnails import ThumbnailLoader
 
 STALE_TEXT = ("These results are for the previous image. Press Search to search the image "
               "shown on the left.")
-WIDE_BAR = 760  # narrower than this, the filter gets a row of its own
-ROOMY_BAR = 520  # narrower still, the check boxes get a third row
 
 NO_SEARCH_YET = ("Results will appear here.\n\nShow an image on the left, optionally drag a "
                  "rectangle over the part that matters, then press Search.")
@@ -50,59 +48,28 @@ class ResultsPanel(QWidget):
     noteRequested = Signal()  # write a note on the current result
     copiesChanged = Signal()  # groups found, folded or opened: the details say it again
 
-    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+    # Set by attach_grid().
+    model: ResultsModel
+    proxy: ResultsProxyModel
+    view: ResultsView
+
+    def __init__(self, loader: ThumbnailLoader | None = None,
+                 parent: QWidget | None = None) -> None:
+        """The bar and the empty state; with ``loader``, the grid too (else
+        ``attach_grid`` adds it: the window's first paint shows no grid)."""
         super().__init__(parent)
-        self.model = ResultsModel(self)
-        self.proxy = ResultsProxyModel(self)
-        self.proxy.setSourceModel(self.model)
         # Explicit, so the one-row bar's width never sets the window's minimum: below
         # WIDE_BAR the bar takes two rows, below ROOMY_BAR three (1024-pixel screens).
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QVBoxLayout()  # up to three rows, filled by _arrange_bar
-        bar.setContentsMargins(0, 0, 0, 0)
-        self._bar_lines = [QHBoxLayout() for _ in range(3)]
-        for line in self._bar_lines:
-            bar.addLayout(line)
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter by site or title")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMinimumWidth(150)
-        self.filter_edit.setAccessibleName("Filter results by site or title")
-        self.filter_edit.setToolTip("Show only results whose site or title contains this text")
-        name_clear_button(self.filter_edit, "Clear the filter")
-        self.filter_edit.textChanged.connect(self._filter)
-        self.sort_combo = QComboBox()
-        for key in SortKey:
-            self.sort_combo.addItem(f"Sort: {key.value}", key)
-        self.sort_combo.setAccessibleName("Sort results")
-        self.sort_combo.setToolTip("The order of the results")
-        self.sort_combo.currentIndexChanged.connect(
-            lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
-        self.starred_only = QCheckBox("Starred only")
-        self.starred_only.setToolTip("Show only the results you starred (S on a result)")
-        self.starred_only.toggled.connect(self._starred_only)
-        self.changed_only = QCheckBox("Gone or changed")
-        self.changed_only.setToolTip("Show only results whose page or image was gone or had "
-                                     "changed at the last link check")
-        self.changed_only.toggled.connect(self._changed_only)
-        self.changed_only.hide()  # shown once the case has a link check
-        self.group_copies = QCheckBox("Group copies")
-        self.group_copies.setToolTip("Show each picture once, with the number of copies "
-                                     "found (\u00d77); click that number to see them all")
-        self.group_copies.toggled.connect(self._group_copies)
-        self.market_filter = QComboBox()  # a sweep: results of one country
-        self.market_filter.setAccessibleName("Filter by country")
-        self.market_filter.setToolTip("Show the results one country found, or found only")
-        self.market_filter.currentIndexChanged.connect(self._market_filter_changed)
-        self.market_filter.hide()
-        self.shown_label = plain_label("", wrap=False)
-        self.shown_label.setObjectName("hint")
-        self._bar = bar
-        self._bar_rows: int | None = None
-        self._arrange_bar(rows=1)
-        layout.addLayout(bar)
+        self.bar = ResultsBar()
+        bar = self.bar  # its controls, by the names the window and the tests use
+        self.filter_edit, self.sort_combo, self.market_filter = (
+            bar.filter_edit, bar.sort_combo, bar.market_filter)
+        self.starred_only, self.changed_only, self.group_copies, self.shown_label = (
+            bar.starred_only, bar.changed_only, bar.group_copies, bar.shown_label)
+        layout.addWidget(bar)
         self.stale_label = plain_label(STALE_TEXT)  # a new image is shown above old results
         self.stale_label.setObjectName("staleNotice")
         self.stale_label.hide()
@@ -112,30 +79,7 @@ class ResultsPanel(QWidget):
         self.empty_label = plain_label(NO_SEARCH_YET)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setObjectName("emptyState")
-        self.view = ResultsView(loader)
-        self.view.setModel(self.proxy)
-        self.view.setAccessibleName("Search results")
-        self.view.activatedItem.connect(self._open_default)
-        self.view.customContextMenuRequested.connect(lambda pos: popup_result_menu(self, pos))
-        self.view.starRequested.connect(self.starRequested)
-        self.view.noteRequested.connect(self.noteRequested)
-        self.view.foldClicked.connect(self.toggle_group)
-        self.view.selectionModel().currentChanged.connect(self._current_changed)
-        self.no_match = QWidget()
-        no_match_layout = QVBoxLayout(self.no_match)
-        self.no_match_label = plain_label("")
-        self.no_match_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_match_label.setObjectName("emptyState")
-        clear = QPushButton("Show all results")
-        clear.setToolTip("Clear the filter and the check boxes")
-        clear.clicked.connect(self.clear_filters)
-        no_match_layout.addStretch(1)
-        no_match_layout.addWidget(self.no_match_label)
-        no_match_layout.addWidget(clear, 0, Qt.AlignmentFlag.AlignHCenter)
-        no_match_layout.addStretch(1)
         self.stack.addWidget(self.empty_label)
-        self.stack.addWidget(self.view)
-        self.stack.addWidget(self.no_match)
         layout.addWidget(self.stack, 1)
         self.gone_label = plain_label("")  # a later run: results an earlier run showed
         self.gone_label.setObjectName("staleNotice")
@@ -161,6 +105,57 @@ class ResultsPanel(QWidget):
         fill.addWidget(self.load_missing)
         layout.addLayout(fill)
         self.filling = False
+        if loader is not None:
+            self.attach_grid(loader)
+
+    def attach_grid(self, loader: ThumbnailLoader) -> None:
+        """The grid, its models and the page shown when a filter hides every result;
+        then the bar works. Its modules (the response's types, copy groups, the tiles)
+        load here, after the window's first paint; the bar's state, set meanwhile
+        (group copies, as last time), is taken over."""
+        from .result_menu import popup_result_menu
+        from .results_model import ResultsModel
+        from .results_proxy import ResultsProxyModel
+        from .results_view import ResultsView
+
+        self.model = ResultsModel(self)
+        self.proxy = ResultsProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = ResultsView(loader)
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName("Search results")
+        self.view.activatedItem.connect(self._open_default)
+        self.view.customContextMenuRequested.connect(lambda pos: popup_result_menu(self, pos))
+        self.view.starRequested.connect(self.starRequested)
+        self.view.noteRequested.connect(self.noteRequested)
+        self.view.foldClicked.connect(self.toggle_group)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.no_match = QWidget()
+        no_match_layout = QVBoxLayout(self.no_match)
+        self.no_match_label = plain_label("")
+        self.no_match_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match_label.setObjectName("emptyState")
+        clear = QPushButton("Show all results")
+        clear.setToolTip("Clear the filter and the check boxes")
+        clear.clicked.connect(self.clear_filters)
+        no_match_layout.addStretch(1)
+        no_match_layout.addWidget(self.no_match_label)
+        no_match_layout.addWidget(clear, 0, Qt.AlignmentFlag.AlignHCenter)
+        no_match_layout.addStretch(1)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.no_match)
+        self.proxy.set_filter_text(self.filter_edit.text())
+        self.proxy.set_sort_key(self.sort_combo.currentData())
+        self.proxy.set_starred_only(self.starred_only.isChecked())
+        self.proxy.set_gone_or_changed_only(self.changed_only.isChecked())
+        self.proxy.set_grouped(self.group_copies.isChecked())
+        self.filter_edit.textChanged.connect(self._filter)
+        self.sort_combo.currentIndexChanged.connect(
+            lambda _: self.proxy.set_sort_key(self.sort_combo.currentData()))
+        self.starred_only.toggled.connect(self._starred_only)
+        self.changed_only.toggled.connect(self._changed_only)
+        self.group_copies.toggled.connect(self._group_copies)
+        self.market_filter.currentIndexChanged.connect(self._market_filter_changed)
         self.proxy.apply_sort()
 
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
@@ -280,37 +275,6 @@ class ResultsPanel(QWidget):
         self.stale_label.setVisible(stale)
         self.view.set_dimmed(stale)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        width = event.size().width()
-        self._arrange_bar(rows=1 if width >= WIDE_BAR else 2 if width >= ROOMY_BAR else 3)
-
-    def _arrange_bar(self, *, rows: int) -> None:
-        """One row when there is room; else the filter on a row of its own, so it never
-        shrinks to "Fi…"; on a 1024-pixel screen the check boxes get a third row."""
-        if rows == self._bar_rows:
-            return
-        self._bar_rows = rows
-        for line in self._bar_lines:
-            while line.count():
-                line.takeAt(0)  # widgets stay children of the panel; spacers go
-        first, second, third = self._bar_lines
-        sort = (self.sort_combo, self.market_filter)
-        boxes = (self.group_copies, self.starred_only, self.changed_only)
-        first.addWidget(self.filter_edit, 1)
-        if rows == 1:
-            for widget in (*sort, self.shown_label, *boxes):
-                first.addWidget(widget)
-            return
-        for widget in (*sort, *(boxes if rows == 2 else ())):
-            second.addWidget(widget)
-        second.addStretch(1)
-        second.addWidget(self.shown_label)
-        if rows == 3:
-            for widget in boxes:
-                third.addWidget(widget)
-            third.addStretch(1)
-
     def show_fill(self, text: str, complete: bool, can_load: bool) -> None:
         """The quiet line under the grid: "Keeping pictures 87 of 150…"."""
         self.filling = not complete and not can_load
@@ -391,4 +355,6 @@ class ResultsPanel(QWidget):
             self.openRequested.emit(target)
 
     def build_menu(self, item: ResultItem, *, starred: bool = False) -> QMenu:
+        from .result_menu import build_result_menu
+
         return build_result_menu(self, item, starred=starred)

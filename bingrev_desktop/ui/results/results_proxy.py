@@ -3,20 +3,15 @@ tile (a proxy over ``ResultsModel``: the model itself never changes order)."""
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
 from ...core.case_records import LinkState
-from .results_model import FoldRole, Index, ResultsModel
+from .keys import FoldRole, SortKey
+from .results_model import Index, ResultsModel
 
-
-class SortKey(enum.Enum):
-    POSITION = "Bing's order"
-    SIZE = "Largest first"
-    DOMAIN = "Site name (A\u2013Z)"
-    CLOSEST = "Closest to my image"
+__all__ = ["ResultsProxyModel", "SortKey"]
 
 
 class ResultsProxyModel(QSortFilterProxyModel):

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 
 from ...core.markets import find_market
 from ...core.sweep import MarketSummary
-from .results_model import plain_tooltip
+from .keys import plain_tooltip
 
 
 class SweepSummaryView(QTableWidget):

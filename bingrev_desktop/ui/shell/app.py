@@ -25,7 +25,7 @@ from ...core.request import ValidationError
 from ...core.settings import DEFAULT_API_BASE, data_dir, resolve_api_base
 from ...resources import resource_dir
 from ..common.settings_store import SettingsStore
-from ..results.imaging import configure_image_limits
+from ..results.image_limits import configure_image_limits
 from . import crash_hooks
 from .main_window import MainWindow
 from .style import STYLE_SHEET

@@ -24,9 +24,8 @@ from ..common.message_banner import MessageBanner
 from ..common.settings_store import SettingsStore
 from ..common.tasks import TaskSet
 from ..results.details_pane import DetailsPane
-from ..results.results_model import NoteRole, StarRole
+from ..results.keys import NoteRole, StarRole
 from ..results.results_panel import ResultsPanel
-from ..results.thumbnails import ThumbnailLoader
 from ..search.drop import DropRouter, mime_to_dropped
 from ..search.search_panel import SearchPanel
 from .layout import build_central, demo_notice
@@ -50,6 +49,7 @@ if TYPE_CHECKING:  # set by attach(): importing them loads the network stack
     from ..dialogs.help_dialog import GettingStartedDialog
     from ..dialogs.key_flow import KeyFlow
     from ..results.evidence_view import EvidenceView
+    from ..results.thumbnails import ThumbnailLoader
     from ..search.controller import SearchController
     from ..search.search_outcome import SearchOutcomeView
     from ..search.sweep_flow import SweepFlow
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
     # Set by attach().
     history: HistoryPanel  # the Case history tab: hidden at the first paint
+    loader: ThumbnailLoader  # the grid's pictures: the first paint shows no grid
     controller: SearchController
     session: CaseSession
     images: CaseImages
@@ -85,9 +86,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.drops = DropRouter(self)  # installed on every widget by attach()
         self.drops.dropped.connect(self.take_drop)
-        self.loader = ThumbnailLoader(self.fetch_thumbnail, parent=self)
         self.search_panel = SearchPanel()
-        self.results_panel = ResultsPanel(self.loader)
+        self.results_panel = ResultsPanel()  # its grid comes with attach()
         self.details = DetailsPane()
         self.banner = MessageBanner()
         self.tasks = TaskSet()
@@ -144,7 +144,8 @@ class MainWindow(QMainWindow):
             save_case=ready(lambda: self.case_files.save()),
             save_case_as=ready(lambda: self.case_files.save_as()),
             export=lambda kind: self.case_files.choose_export(kind) if self.attached else None,
-            focus_address=self.focus_address, focus_results=results.view.setFocus,
+            focus_address=self.focus_address,
+            focus_results=ready(lambda: results.view.setFocus()),
             settings=ready(lambda: self.keys.open_settings()),
             quit=self.close, paste=ready(self.paste),
             clear_crop=self.search_panel.crop_view.clear_crop, search=ready(self.search),

@@ -20,6 +20,7 @@ from ..case.history_panel import HistoryPanel
 from ..dialogs.key_flow import KeyFlow
 from ..results.evidence_view import EvidenceView
 from ..results.imaging import start_decode_pool
+from ..results.thumbnails import ThumbnailLoader
 from ..search.controller import SearchController
 from ..search.preview import Preview
 from ..search.search_outcome import SearchOutcomeView
@@ -38,6 +39,8 @@ def attach_flows(window: Any, controller: SearchController,
     w = window
     w.controller = controller
     add_history_panel(w)
+    w.loader = ThumbnailLoader(w.fetch_thumbnail, parent=w)
+    w.results_panel.attach_grid(w.loader)
     status = w.statusBar()
     w.session = CaseSession(w)
     w.images = CaseImages(w.session, w.loader, w.fetch_thumbnail, w,

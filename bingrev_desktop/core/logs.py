@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import queue
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,6 +94,7 @@ def setup_logging(*, to_file: bool = True, verbose: bool = False) -> Path | None
     """Configure the ``bingrev_desktop`` logger; returns the log file path, if any."""
     global _listener
     import logging.handlers
+    import queue
 
     logger = logging.getLogger(LOGGER)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)

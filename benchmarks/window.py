@@ -16,6 +16,7 @@ def open_window(engine: Any) -> Any:
     from bingrev_desktop.demo import DEMO_API_KEY
     from bingrev_desktop.ui.common.settings_store import SettingsStore
     from bingrev_desktop.ui.search.controller import SearchController
+    from bingrev_desktop.ui.shell.gc_timer import GarbageCollector, freeze_startup
     from bingrev_desktop.ui.shell.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp())
@@ -25,10 +26,14 @@ def open_window(engine: Any) -> Any:
     window.session.autosave_file = folder / "autosave.bingrev"
     window.resize(1280, 800)
     window.show()
+    # The app's own collector: on the GUI thread, on a timer, start-up frozen (run_app).
+    window.collector = GarbageCollector(window)
+    freeze_startup()
     return window
 
 
 async def close_window(window: Any) -> None:
+    window.collector.stop()
     window.session.discard_changes()
     window.close()
     await window.loader.cancel_and_wait()

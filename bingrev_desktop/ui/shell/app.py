@@ -164,6 +164,9 @@ async def run_window(args: argparse.Namespace, window: MainWindow,
     if window.was_closed:
         closed.set()
     service, engine = await attach_services(window, args, settings)
+    from .gc_timer import freeze_startup
+
+    freeze_startup()
     crash_hooks.install(window.banner.show_error)
     await asyncio.to_thread(clean_leftovers)
     # A task, so closing the window ends the app even while the first steps wait

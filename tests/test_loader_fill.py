@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+
 from bingrev_desktop.core.errors import ImageError
+from bingrev_desktop.ui.results import thumbnails
 from bingrev_desktop.ui.results.thumbnails import FillArrived, ThumbnailLoader, ThumbState
 
 
@@ -99,15 +102,17 @@ def fill_windows(qloop: asyncio.AbstractEventLoop, *, multiplexed: bool,
 
 
 def test_over_http2_the_fill_starts_while_the_screens_pictures_are_still_out(
-        qloop: asyncio.AbstractEventLoop) -> None:
+        qloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> None:
     """Over HTTP/2, nothing of the fill goes out in the first moments after the tiles
-    on screen asked for their pictures; then half of it may, so its round overlaps
-    theirs instead of following it; a tile on screen that is slow to come shuts the
-    window again (issue: speed, HTTP/2 fill)."""
+    on screen asked for their pictures (5 ms in the app; 50 here, so a busy machine
+    cannot blur it); then all of it may, so its round overlaps theirs instead of
+    following it; a tile on screen that is slow to come shuts the window again
+    (issue: speed, HTTP/2 fill)."""
+    monkeypatch.setattr(thumbnails, "FILL_BESIDE_SCREEN", 0.05)
     windows = fill_windows(qloop, multiplexed=True, watch_for=0.4)
     assert windows[0][1] == 0  # shut at first: the screen's requests lead
-    opened = [at for at, size in windows if size == 48]
-    assert opened and opened[0] < 0.2  # half the window, with the screen still out
+    opened = [at for at, size in windows if size == 96]
+    assert opened and 0.03 < opened[0] < 0.2  # the whole window, the screen still out
     assert windows[-1][1] == 0  # shut again: the tile on screen is slow to come
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ def open_window(engine: Any) -> Any:
 
 async def close_window(window: Any) -> None:
     window.collector.stop()
+    gc.unfreeze()  # a second window in the same process starts as the first did
     window.session.discard_changes()
     window.close()
     await window.loader.cancel_and_wait()

@@ -251,3 +251,35 @@ def test_the_installed_entry_point_paints_before_the_network_stack_loads(
     # polished again); the log file's writer comes after the paint.
     assert at_paint == {"loaded": [], "styled": True, "logging": False}
 
+
+
+WINDOWED_CHILD = r"""
+import sys
+import bingrev_desktop.ui.shell.app as app_module
+
+original = app_module.paint_first
+
+def report_at_paint(*args, **kwargs):
+    window = original(*args, **kwargs)
+    print("painted", flush=True)
+    window.close()
+    raise SystemExit(0)
+
+app_module.paint_first = report_at_paint
+sys.stderr = None  # pythonw.exe and the windowed Windows bundle start without one
+from bingrev_desktop.cli import main
+main([])
+"""
+
+
+def test_a_windowed_start_without_stderr_paints_the_window(tmp_path: Path) -> None:
+    """Until the crash log is open (after the first paint) a hard crash's stack goes to
+    stderr. A windowed start on Windows has none: faulthandler then raised and the
+    window never came (found by review)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "QT_API": "pyside6", "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", WINDOWED_CHILD], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["painted"]

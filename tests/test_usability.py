@@ -182,3 +182,34 @@ def test_settings_say_where_the_key_comes_from(qloop: asyncio.AbstractEventLoop,
         "nothing is saved in your password store", "")
     dialog.close()
     QGuiApplication.processEvents()
+
+
+def test_tab_reaches_the_grid_right_after_the_bar_and_the_history_after_the_details(
+        window: MainWindow) -> None:
+    """The grid and the Case history panel are built after the window's first paint;
+    Qt puts a widget added then at the end of the Tab order, after the status bar. Tab
+    from the bar's last box must reach the grid, as when they were built together."""
+    def chain() -> list[QWidget]:
+        widgets, step = [], window.nextInFocusChain()
+        while step is not None and step is not window:
+            widgets.append(step)
+            step = step.nextInFocusChain()
+        return widgets
+
+    order = chain()
+    results, details, history = window.results_panel, window.details, window.history
+
+    def focusable(part: QWidget) -> list[int]:
+        return [i for i, w in enumerate(order) if (w is part or part.isAncestorOf(w))
+                and w.focusPolicy() != Qt.FocusPolicy.NoFocus]
+
+    bar, grid, no_match = (focusable(results.bar), focusable(results.view),
+                           focusable(results.no_match))
+    assert bar and grid and no_match
+    between = [w for w in order[bar[-1] + 1:grid[0]] if w.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    assert between == []  # the grid right after the bar: Tab from the bar reaches it
+    assert grid[-1] < no_match[0] < focusable(results.gone_list)[0]  # "Show all results"
+    after_details = [w for w in order[focusable(details)[-1] + 1:focusable(history)[0]]
+                     if w.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    assert after_details == []  # the history's fields right after the details'
+    assert focusable(history)[-1] < focusable(window.statusBar())[0]

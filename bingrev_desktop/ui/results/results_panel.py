@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.accessibility import follow_in_focus_chain
 from ..common.message_banner import plain_label
 from .keys import CopyRole, ItemRole, plain_tooltip
 from .results_bar import ResultsBar
@@ -144,6 +145,10 @@ class ResultsPanel(QWidget):
         no_match_layout.addStretch(1)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.no_match)
+        # In the Tab order where they were when the grid came with the panel: after the
+        # bar, not at the end of the window.
+        follow_in_focus_chain(self.bar, self.view)
+        follow_in_focus_chain(self.view, self.no_match)
         self.proxy.set_filter_text(self.filter_edit.text())
         self.proxy.set_sort_key(self.sort_combo.currentData())
         self.proxy.set_starred_only(self.starred_only.isChecked())

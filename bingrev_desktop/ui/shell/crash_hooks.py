@@ -65,7 +65,7 @@ def install(show_error: ShowError | None = None, *, crash_log: bool = True) -> N
     sys.excepthook = make_excepthook(show_error)
     qInstallMessageHandler(qt_message)
     if not crash_log:
-        faulthandler.enable()
+        _fault_stacks_to_stderr()
         return
     if _crash_file is not None:
         return  # open already, and the fault handler writes to it
@@ -77,4 +77,12 @@ def install(show_error: ShowError | None = None, *, crash_log: bool = True) -> N
         _crash_file = os.fdopen(fd, "a", encoding="utf-8")
         faulthandler.enable(file=_crash_file)  # a segfault's stack, for the IT contact
     except OSError:
-        faulthandler.enable()
+        _fault_stacks_to_stderr()
+
+
+def _fault_stacks_to_stderr() -> None:
+    """A windowed start (pythonw, the Windows bundle) has no stderr at all: then there
+    is nowhere to write a hard crash's stack until the crash log is open."""
+    if sys.stderr is not None:
+        with contextlib.suppress(RuntimeError, ValueError, OSError):  # closed, no fileno
+            faulthandler.enable()

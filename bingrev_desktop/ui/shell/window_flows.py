@@ -17,6 +17,7 @@ from ..case.case_session import CaseSession
 from ..case.case_view import CaseView
 from ..case.evidence_flow import EvidenceFlow
 from ..case.history_panel import HistoryPanel
+from ..common.accessibility import follow_in_focus_chain
 from ..dialogs.key_flow import KeyFlow
 from ..results.evidence_view import EvidenceView
 from ..results.imaging import start_decode_pool
@@ -79,6 +80,7 @@ def add_history_panel(window: Any) -> None:
     window.history = HistoryPanel()
     tabs.removeTab(index)
     tabs.insertTab(index, window.history, "Case history")
+    follow_in_focus_chain(window.details, window.history)  # Tab order: as if built first
     tabs.setCurrentIndex(current)
     window.history_page.deleteLater()
 

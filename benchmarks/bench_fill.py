@@ -43,7 +43,7 @@ TRANSFER = 0.05  # about 1.5 MB of PNGs over loopback
 
 
 def visible_urls(window: Any) -> list[str]:
-    from bingrev_desktop.ui.results.results_model import ItemRole
+    from bingrev_desktop.ui.results.keys import ItemRole
     from bingrev_desktop.ui.results.results_view import ResultsView
 
     view = window.findChild(ResultsView)

@@ -27,8 +27,9 @@ from benchmarks.rows import report as report_rows
 from bingrev_desktop.core.response import parse_response
 from bingrev_desktop.demo.images import render
 from bingrev_desktop.ui.results.imaging import decode_image
+from bingrev_desktop.ui.results.keys import SortKey
 from bingrev_desktop.ui.results.results_model import ResultsModel
-from bingrev_desktop.ui.results.results_proxy import ResultsProxyModel, SortKey
+from bingrev_desktop.ui.results.results_proxy import ResultsProxyModel
 from bingrev_desktop.ui.results.results_view import ResultsView
 from bingrev_desktop.ui.results.thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 

@@ -24,7 +24,7 @@ from bingrev_desktop.core.export import csv_report, html_report, json_report
 from bingrev_desktop.core.settings import SiteContact
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.ui.common import next_turn
-from bingrev_desktop.ui.results.results_model import LinkRole
+from bingrev_desktop.ui.results.keys import LinkRole
 from bingrev_desktop.ui.results.thumbnails import ThumbState
 from bingrev_desktop.ui.shell.main_window import MainWindow
 

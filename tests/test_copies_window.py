@@ -22,10 +22,9 @@ from bingrev_desktop.core.duplicates import CopyInfo, parse_date
 from bingrev_desktop.core.response import ResultItem
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.demo.families import family_of
+from bingrev_desktop.ui.results.keys import CopyRole, FoldRole, ItemRole, SortKey
 from bingrev_desktop.ui.results.result_delegate import ResultDelegate
-from bingrev_desktop.ui.results.results_model import CopyRole, FoldRole, ItemRole
 from bingrev_desktop.ui.results.results_panel import ResultsPanel
-from bingrev_desktop.ui.results.results_proxy import SortKey
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
@@ -228,7 +227,7 @@ out["search"] = window.session.current.id
 out["settled"] = not window.copies.busy
 """).replace("from bingrev_desktop.ui.results.thumbnails import ThumbState",
              "from bingrev_desktop.ui.results.thumbnails import ThumbState\n"
-             "from bingrev_desktop.ui.results.results_model import CopyRole")
+             "from bingrev_desktop.ui.results.keys import CopyRole")
 
 
 def test_a_case_saved_before_copy_groups_gets_them_offline(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from bingrev_desktop.core.export import html_report
 from bingrev_desktop.core.sweep import result_key
 from bingrev_desktop.demo import DemoEngine
 from bingrev_desktop.ui.common import next_turn
-from bingrev_desktop.ui.results.results_model import NewRole
+from bingrev_desktop.ui.results.keys import NewRole
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from bingrev_desktop.core.casefile import load_case
 from bingrev_desktop.core.sweep import MarketState
 from bingrev_desktop.demo import DemoEngine, Fault
-from bingrev_desktop.ui.results.results_model import MarketsRole
+from bingrev_desktop.ui.results.keys import MarketsRole
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until
@@ -34,7 +34,7 @@ headers = [history.item(i) for i in range(history.count())
 out["headers"] = [h.text() for h in headers]
 window.case_view.show_record_by_id(-1)
 model = window.results_panel.model
-from bingrev_desktop.ui.results.results_model import MarketsRole
+from bingrev_desktop.ui.results.keys import MarketsRole
 out["markets"] = {model.item(r).image_url: model.index(r).data(MarketsRole)
                   for r in range(model.rowCount())}
 out["tab"] = window.side_tabs.tabText(window.side_tabs.count() - 1)

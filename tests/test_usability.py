@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from bingrev_desktop.demo import DemoEngine
-from bingrev_desktop.ui.results.results_model import StarRole
+from bingrev_desktop.ui.results.keys import StarRole
 from bingrev_desktop.ui.shell.main_window import MainWindow
 
 from .conftest import wait_until

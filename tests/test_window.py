@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from bingrev_desktop.core.errors import AuthenticationError
 from bingrev_desktop.demo import DemoEngine, Fault
 from bingrev_desktop.ui.common import next_turn
-from bingrev_desktop.ui.results.results_model import ItemRole
+from bingrev_desktop.ui.results.keys import ItemRole
 from bingrev_desktop.ui.results.thumbnails import ThumbState
 from bingrev_desktop.ui.shell.main_window import MainWindow
 

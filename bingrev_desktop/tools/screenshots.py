@@ -28,7 +28,7 @@ from ..core.settings import SiteContact
 from ..demo import DEMO_API_KEY, DemoEngine, Fault
 from ..resources import resource_dir
 from ..ui.common import next_turn
-from ..ui.results.results_model import CopyRole, FoldRole, ItemRole
+from ..ui.results.keys import CopyRole, FoldRole, ItemRole
 
 if TYPE_CHECKING:
     from ..ui.shell.main_window import MainWindow

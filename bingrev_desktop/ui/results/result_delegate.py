@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from ...core.case_records import LinkState
 from ...core.response import ResultItem
-from .results_model import FoldRole, TileFacts, TileRole
+from .keys import FoldRole, TileRole
+from .results_model import TileFacts
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, ThumbState
 from .tile_text import MARGIN, TILE, TileLines, TileTextCache
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMenu
 
 from ...core.duplicates import CopyInfo
 from ...core.response import ResultItem
-from .results_model import CopyRole, ItemRole, StarRole
+from .keys import CopyRole, ItemRole, StarRole
 
 
 def popup_result_menu(panel: Any, pos: QPoint) -> None:

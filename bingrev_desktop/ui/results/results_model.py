@@ -19,7 +19,6 @@ from ...core.duplicates import CopyInfo, group_heads
 from ...core.response import ResultItem, isolate
 from .keys import (
     CopyRole,
-    FoldRole,
     ItemRole,
     LargestRole,
     LinkRole,
@@ -30,10 +29,6 @@ from .keys import (
     TileRole,
     plain_tooltip,
 )
-
-__all__ = ["CopyRole", "FoldRole", "Index", "ItemRole", "LargestRole", "LinkRole",
-           "MarketsRole", "NewRole", "NoteRole", "ResultsModel", "StarRole", "TileFacts",
-           "TileRole", "copies_text", "plain_tooltip", "spoken"]
 
 Index = QModelIndex | QPersistentModelIndex
 

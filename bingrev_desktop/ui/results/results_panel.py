@@ -161,7 +161,6 @@ class ResultsPanel(QWidget):
         self.changed_only.toggled.connect(self._changed_only)
         self.group_copies.toggled.connect(self._group_copies)
         self.market_filter.currentIndexChanged.connect(self._market_filter_changed)
-        self.proxy.apply_sort()
 
     def show_results(self, items: list[ResultItem], stars: set[int] | None = None,
                      notes: dict[int, str] | None = None) -> None:

@@ -11,8 +11,6 @@ from ...core.case_records import LinkState
 from .keys import FoldRole, SortKey
 from .results_model import Index, ResultsModel
 
-__all__ = ["ResultsProxyModel", "SortKey"]
-
 
 class ResultsProxyModel(QSortFilterProxyModel):
     """Sort by position, size or domain; filter by text in the domain or title."""

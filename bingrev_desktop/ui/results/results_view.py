@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from ...core.response import ResultItem
 from ..common.next_turn import GRID, NextTurn
-from .results_model import FoldRole, ItemRole, ResultsModel
+from .keys import FoldRole, ItemRole
+from .results_model import ResultsModel
 from .tile_text import TILE
 
 if TYPE_CHECKING:

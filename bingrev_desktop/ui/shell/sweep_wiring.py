@@ -8,7 +8,7 @@ from typing import Any
 from ...core.response import ResultItem
 from ...core.sweep import MarketState
 from ...core.sweep_case import SweepView
-from ..results.results_model import MarketsRole
+from ..results.keys import MarketsRole
 from ..results.sweep_summary import SweepSummaryView
 from ..search.sweep_flow import SweepFlow
 
